@@ -1,0 +1,52 @@
+# Namebridge: everything a fresh machine needs is done by these targets.
+#   make run    venv + install + generated code, then serve the bundled lexicon on 127.0.0.1:50051
+#   make test   the same set-up, then proto lint and the whole test suite
+#   make bench  the same set-up, then the benchmarks (ratios against baselines run in the same process tree)
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PROTOS := $(wildcard proto/namebridge/v1/*.proto)
+GENERATED := $(patsubst proto/%.proto,service/%_pb2.py,$(PROTOS))
+NPM_STAMP := node_modules/.installed
+
+.PHONY: all install proto lint-proto test run bench clean
+
+all: test
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(STAMP)
+
+# Generated protobuf/gRPC modules land in service/namebridge/v1/ (ignored by git).
+service/namebridge/v1/%_pb2.py: proto/namebridge/v1/%.proto $(STAMP)
+	$(BIN)/python -m grpc_tools.protoc -I proto --python_out=service --pyi_out=service --grpc_python_out=service $<
+
+proto: $(GENERATED)
+
+$(NPM_STAMP): package.json
+	npm install --no-audit --no-fund --silent
+	touch $@
+
+lint-proto: $(NPM_STAMP)
+	npx --no-install buf lint
+
+test: install proto lint-proto
+	$(BIN)/python -m pytest -q -n 2
+
+run: install proto
+	$(BIN)/namebridge serve
+
+bench: install proto
+	$(BIN)/python -m namebridge.bench
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache .hypothesis service/*.egg-info
+	rm -f service/namebridge/v1/*_pb2.py service/namebridge/v1/*_pb2.pyi service/namebridge/v1/*_pb2_grpc.py
