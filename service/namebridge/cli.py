@@ -6,6 +6,8 @@ Exit codes: 0 done; 1 done but ``--strict`` found invalid rows; 2 usage or input
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+from typing import Optional
 
 import typer
 
@@ -33,6 +35,31 @@ def fail(message: str, *, fix: str | None = None) -> "typer.Exit":
 
 
 # --- commands are added below, each a thin call into one module -------------
+
+
+@app.command("eval")
+def eval_command(
+    cases: Path = typer.Argument(..., help="Cases TSV: query, expected (entity ID or NIL), kind, source."),
+    failures: int = typer.Option(20, "--failures", min=0, help="How many failures to show, worst first."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
+    write_results: Optional[Path] = typer.Option(
+        None, "--write-results", help="Also write the frozen per-case results TSV here."),
+    lexicon: Optional[Path] = typer.Option(None, "--lexicon", help="Lexicon directory (default: bundled)."),
+) -> None:
+    """Resolve a labelled cases file; print accuracy, precision, recall, NIL accuracy, failures."""
+    import json
+
+    from namebridge import evaluation
+    from namebridge.engine import Engine
+
+    frame = evaluation.read_cases(cases)
+    report = evaluation.evaluate(Engine.load(lexicon), frame)
+    if write_results is not None:
+        evaluation.write_frozen(report, write_results)
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(failures=failures), ensure_ascii=False))
+    else:
+        typer.echo(evaluation.format_report(report, failures=failures))
 
 
 def main() -> None:
