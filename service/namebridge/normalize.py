@@ -1,0 +1,161 @@
+"""Text in, clean tokens out: the first step of every request.
+
+A pure function of its input. The rules are data (``lexicons/normalize/``):
+removed characters (harakat, tatweel, ZWNJ/ZWJ, bidi marks), Arabic/Persian
+letter variants and digits, Latin/Cyrillic confusables, apostrophes. In order:
+
+1. NFKC; removed characters dropped;
+2. tokens are runs of letters, digits, combining marks and ``+`` (``C5+1``);
+   every other character (space, apostrophe, quote, hyphen, dot...) ends a
+   token; a token right after an apostrophe is flagged (Turkish suffixes);
+3. a token mixing Latin and Cyrillic look-alikes is folded into its dominant
+   script (``Аxios`` with a Cyrillic А becomes Latin ``axios``);
+4. case folding that is right for Turkish (``İ``/``I``/``ı`` all fold to ``i``)
+   and Cyrillic; letter variants unified (``ی``=``ي``, ``ک``=``ك``, ``ة``=``ه``...),
+   Persian and Arabic-Indic digits to ASCII.
+
+``Token.surface`` keeps the token after step 3 but before case folding and
+unification, for script and language detection (Persian ``ک`` vs Arabic ``ك``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from namebridge.errors import DataFileError, Problem
+from namebridge.lexicon.files import Row, read_table
+from namebridge.settings import BUNDLED_LEXICON_DIR
+
+# Letters and digits (not "_"), combining marks, and "+" inside a token.
+_MARKS = "\u0300-\u036F\u0483-\u0489\u1AB0-\u1AFF\u1DC0-\u1DFF\u20D0-\u20FF\uFE20-\uFE2F"
+_TOKEN = re.compile(rf"(?:[^\W_]|[{_MARKS}])(?:[^\W_]|[{_MARKS}]|\+)*")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One token of a name."""
+
+    text: str              #: normalised form: folded, unified, case-folded
+    surface: str           #: as written (confusables folded), for detection and display
+    after_apostrophe: bool  #: directly preceded by an apostrophe (Kazakistan'ın -> ın)
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizationTables:
+    """The compiled rules of ``lexicons/normalize/``."""
+
+    removed: dict[int, None]
+    variants: dict[int, str]
+    to_latin: dict[int, str]
+    to_cyrillic: dict[int, str]
+    apostrophes: frozenset[str]
+
+    @classmethod
+    def load(cls, directory: Path) -> "NormalizationTables":
+        problems: list[Problem] = []
+        removed = {_codepoint(r, "codepoint", problems): None
+                   for r in read_table(directory / "removed.tsv", ("codepoint", "note"), problems)}
+        variants: dict[int, str] = {}
+        for r in read_table(directory / "letter_variants.tsv", ("source", "target", "note"), problems):
+            if len(r["source"]) != 1:
+                problems.append(r.problem("source must be one character"))
+            elif ord(r["source"]) in variants:
+                problems.append(r.problem(f"duplicate source {r['source']!r}"))
+            else:
+                variants[ord(r["source"])] = r["target"]
+        to_latin: dict[int, str] = {}
+        to_cyrillic: dict[int, str] = {}
+        for r in read_table(directory / "confusables.tsv", ("latin", "cyrillic"), problems):
+            lat, cyr = r["latin"], r["cyrillic"]
+            if len(lat) != 1 or len(cyr) != 1 or not _is_latin(lat) or not _is_cyrillic(cyr):
+                problems.append(r.problem("each side must be one Latin / one Cyrillic letter"))
+            elif ord(cyr) in to_latin or ord(lat) in to_cyrillic:
+                problems.append(r.problem("letter already listed"))
+            else:
+                to_latin[ord(cyr)] = lat
+                to_cyrillic[ord(lat)] = cyr
+        apostrophes = frozenset(
+            chr(_codepoint(r, "codepoint", problems))
+            for r in read_table(directory / "apostrophes.tsv", ("codepoint", "note"), problems))
+        if problems:
+            raise DataFileError(problems)
+        return cls(removed, variants, to_latin, to_cyrillic, apostrophes)
+
+
+def _codepoint(row: Row, column: str, problems: list[Problem]) -> int:
+    text = row[column]
+    if re.fullmatch(r"U\+[0-9A-F]{4,6}", text):
+        return int(text[2:], 16)
+    problems.append(row.problem(f"{column} must look like U+200C, got {text!r}"))
+    return 0
+
+
+def _is_latin(ch: str) -> bool:
+    return ("A" <= ch <= "Z") or ("a" <= ch <= "z") or ("\u00C0" <= ch <= "\u024F") or ("\u1E00" <= ch <= "\u1EFF")
+
+
+def _is_cyrillic(ch: str) -> bool:
+    return "\u0400" <= ch <= "\u052F"
+
+
+@lru_cache(maxsize=1)
+def bundled_tables() -> NormalizationTables:
+    """The rules shipped in ``lexicons/normalize/`` (loaded once)."""
+    return NormalizationTables.load(BUNDLED_LEXICON_DIR / "normalize")
+
+
+def fold_case(text: str) -> str:
+    """Case folding that is right for Turkish and Cyrillic.
+
+    ``İ`` (dotted capital) and ``ı`` (dotless small) both fold to ``i``, as does
+    ``I``: matching cannot know whether a capital I was Turkish, and treating
+    the two i's as one letter costs nothing in names.
+    """
+    if text.isascii():
+        return text.lower()
+    text = text.replace("İ", "i").replace("ı", "i").casefold()
+    # casefold may leave a combining dot above (from other dotted I's): drop it
+    return unicodedata.normalize("NFKC", text.replace("i\u0307", "i"))
+
+
+def _fold_confusables(token: str, tables: NormalizationTables) -> str:
+    """Fold a token that mixes Latin and Cyrillic letters into its dominant script."""
+    latin = cyrillic = 0
+    for ch in token:
+        if _is_cyrillic(ch):
+            cyrillic += 1
+        elif ch.isalpha() and _is_latin(ch):
+            latin += 1
+    if not latin or not cyrillic:
+        return token
+    table = tables.to_latin if latin >= cyrillic else tables.to_cyrillic
+    return token.translate(table)
+
+
+def tokenize(text: str, tables: NormalizationTables | None = None) -> tuple[Token, ...]:
+    """The tokens of ``text``, normalised; see the module docstring for the steps."""
+    tables = tables or bundled_tables()
+    cleaned = unicodedata.normalize("NFKC", text).translate(tables.removed)
+    tokens: list[Token] = []
+    previous_end = 0
+    for match in _TOKEN.finditer(cleaned):
+        gap = cleaned[previous_end:match.start()]
+        previous_end = match.end()
+        surface = match.group()
+        if not surface.isascii():
+            surface = _fold_confusables(surface, tables)
+        folded = fold_case(surface).translate(tables.variants)
+        tokens.append(Token(folded, surface, bool(tokens) and gap in tables.apostrophes))
+    return tuple(tokens)
+
+
+def normalize_text(text: str, tables: NormalizationTables | None = None) -> str:
+    """The normalised text: tokens joined by single spaces.
+
+    Invariant: ``normalize_text(normalize_text(x)) == normalize_text(x)``.
+    """
+    return " ".join(t.text for t in tokenize(text, tables))
