@@ -1,0 +1,109 @@
+"""Which script and language a token is written in.
+
+Detection reads the token as written (``Token.surface``: before letter
+unification, so Persian ``ک``/``ی`` still differ from Arabic ``ك``/``ي``). The
+rules are data: ``lexicons/normalize/script_ranges.tsv`` and
+``language_markers.tsv``. A caller's hint always overrides detection.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from namebridge.errors import DataFileError, Problem
+from namebridge.lexicon.files import read_table
+from namebridge.settings import BUNDLED_LEXICON_DIR
+
+UNKNOWN = "Unknown"
+MIXED = "Mixed"
+UNDETERMINED = "und"
+
+#: scripts whose writing leaves short vowels out (compare them on skeletons)
+ABJADS = frozenset({"Arabic", "Hebrew"})
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptRules:
+    """Compiled detection rules."""
+
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+    names: tuple[str, ...]
+    markers: tuple[tuple[str, str, frozenset[str]], ...]  #: (script, language, letters)
+    defaults: dict[str, str]                              #: script -> default language
+
+    @classmethod
+    def load(cls, directory: Path) -> "ScriptRules":
+        problems: list[Problem] = []
+        ranges = []
+        for r in read_table(directory / "script_ranges.tsv", ("script", "first", "last"), problems):
+            try:
+                first, last = int(r["first"][2:], 16), int(r["last"][2:], 16)
+            except ValueError:
+                problems.append(r.problem("first/last must look like U+0600"))
+                continue
+            if first > last:
+                problems.append(r.problem("first is after last"))
+                continue
+            ranges.append((first, last, r["script"]))
+        ranges.sort()
+        for (a0, a1, _), (b0, _b1, _s) in zip(ranges, ranges[1:]):
+            if b0 <= a1:
+                problems.append(Problem(str(directory / "script_ranges.tsv"), 0,
+                                        f"ranges overlap at U+{b0:04X}"))
+        markers = []
+        defaults: dict[str, str] = {}
+        for r in read_table(directory / "language_markers.tsv", ("script", "language", "letters"), problems):
+            if r["letters"] == "*":
+                if r["script"] in defaults:
+                    problems.append(r.problem(f"second default row for {r['script']}"))
+                defaults[r["script"]] = r["language"]
+            else:
+                markers.append((r["script"], r["language"], frozenset(r["letters"])))
+        if problems:
+            raise DataFileError(problems)
+        return cls(tuple(a for a, _, _ in ranges), tuple(b for _, b, _ in ranges),
+                   tuple(s for _, _, s in ranges), tuple(markers), defaults)
+
+    def char_script(self, ch: str) -> str | None:
+        cp = ord(ch)
+        i = bisect.bisect_right(self.starts, cp) - 1
+        if i >= 0 and cp <= self.ends[i]:
+            return self.names[i]
+        return None
+
+
+@lru_cache(maxsize=1)
+def bundled_rules() -> ScriptRules:
+    return ScriptRules.load(BUNDLED_LEXICON_DIR / "normalize")
+
+
+def detect_script(token: str, rules: ScriptRules | None = None) -> str:
+    """The script most of the token's letters belong to (``Unknown`` if none)."""
+    if token.isascii():
+        return "Latin" if any(c.isalpha() for c in token) else UNKNOWN
+    rules = rules or bundled_rules()
+    counts = Counter(s for s in map(rules.char_script, token) if s)
+    if not counts:
+        return UNKNOWN
+    return counts.most_common(1)[0][0]
+
+
+def detect_language(token: str, script: str, rules: ScriptRules | None = None) -> str:
+    """The language a token's letters point to within its script (``und`` if none)."""
+    rules = rules or bundled_rules()
+    letters = set(token)
+    for marker_script, language, marker_letters in rules.markers:
+        if marker_script == script and letters & marker_letters:
+            return language
+    return rules.defaults.get(script, UNDETERMINED)
+
+
+def dominant(values: list[str], *, ignore: frozenset[str] = frozenset({UNKNOWN, UNDETERMINED})) -> str | None:
+    """The most frequent value, ignoring the uninformative ones (None if none is left)."""
+    counts = Counter(v for v in values if v not in ignore)
+    return counts.most_common(1)[0][0] if counts else None
