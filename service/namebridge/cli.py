@@ -62,6 +62,47 @@ def eval_command(
         typer.echo(evaluation.format_report(report, failures=failures))
 
 
+@app.command("batch")
+def batch_command(
+    input: str = typer.Argument(..., help="Input file (.csv .tsv .parquet .ndjson .txt), or - for stdin (text: one name per line)."),
+    output: str = typer.Option("-", "-o", "--output", help="Output file, or - for stdout (TSV). Written as <file>.partial, renamed when complete."),
+    column: str = typer.Option("name", "--column", "-c", help="Column holding the names (for text input: the column's name in the output)."),
+    lang_column: Optional[str] = typer.Option(None, "--lang-column", help="Column holding a BCP 47 language hint per row (empty: detect)."),
+    input_format: Optional[str] = typer.Option(None, "--format", help="Input format, instead of the extension: csv, tsv, parquet, ndjson, text."),
+    output_format: Optional[str] = typer.Option(None, "--output-format", help="Output format, instead of the extension: csv, tsv, parquet, ndjson."),
+    top_k: Optional[int] = typer.Option(None, "--top-k", help="Add a 'candidates' column with the K best (entity_id, score, matched_alias); JSON text in CSV/TSV."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes (default: all cores)."),
+    chunk_size: int = typer.Option(50_000, "--chunk-size", help="Rows read, resolved and written at a time; bounds memory."),
+    cache_size: int = typer.Option(500_000, "--cache-size", help="Distinct names remembered across chunks."),
+    server: Optional[str] = typer.Option(None, "--server", help="HOST:PORT of a namebridge server: resolve there (ResolveStream) instead of in-process."),
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 if any row is INVALID."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, warnings or summary on stderr."),
+    lexicon: Optional[Path] = typer.Option(None, "--lexicon", help="Lexicon directory (default: bundled)."),
+) -> None:
+    """Resolve every row of a file: adds entity_id, canonical_name, entity_type, score, decision, matched_alias, reason.
+
+    Every input row comes out, in order; unusable rows get decision INVALID and a
+    reason (with the line number for undecodable bytes). Exit codes: 0 done;
+    1 done but --strict found INVALID rows; 2 usage or input error (nothing written).
+    """
+    from namebridge.batch import BatchInputError, BatchOptions, Format, run_batch
+
+    try:
+        options = BatchOptions(
+            input=input, output=output, column=column, lang_column=lang_column,
+            input_format=Format(input_format) if input_format else None,
+            output_format=Format(output_format) if output_format else None,
+            top_k=top_k, jobs=jobs, chunk_size=chunk_size, cache_size=cache_size,
+            server=server, strict=strict, quiet=quiet, lexicon_dir=lexicon)
+    except ValueError as exc:
+        raise fail(str(exc), fix="formats: csv, tsv, parquet, ndjson, text") from None
+    try:
+        code = run_batch(options)
+    except BatchInputError as exc:
+        raise fail(exc.message, fix=exc.fix) from None
+    raise typer.Exit(code)
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

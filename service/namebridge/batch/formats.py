@@ -1,0 +1,601 @@
+"""Reading and writing batch files chunk by chunk: CSV, TSV, Parquet, NDJSON, text.
+
+Readers yield :class:`Chunk` objects of at most ``chunk_size`` rows, so memory is
+bounded by the chunk size and never by the file size. Line-oriented formats
+(CSV, TSV, NDJSON, text) are read as bytes and decoded here, line by line when a
+block does not decode, so a row with undecodable bytes is kept (decoded with
+U+FFFD) and reported with its physical line number. polars parses each block;
+when it refuses one (a ragged CSV row, a bad JSON line) the block is parsed again
+record by record so only the bad records are marked, never the whole block.
+
+CSV and TSV columns are read as text, exactly as written (``007`` stays ``007``).
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+import io
+import json
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import BinaryIO
+
+import polars as pl
+
+STDIO = "-"
+_BOM = b"\xef\xbb\xbf"
+
+
+class Format(str, enum.Enum):
+    """A file format batch reads or writes."""
+
+    CSV = "csv"
+    TSV = "tsv"
+    PARQUET = "parquet"
+    NDJSON = "ndjson"
+    TEXT = "text"
+
+
+#: file extensions (lower case, with the dot) and the format they mean
+EXTENSIONS: dict[str, Format] = {
+    ".csv": Format.CSV,
+    ".tsv": Format.TSV,
+    ".tab": Format.TSV,
+    ".parquet": Format.PARQUET,
+    ".pq": Format.PARQUET,
+    ".ndjson": Format.NDJSON,
+    ".jsonl": Format.NDJSON,
+    ".txt": Format.TEXT,
+    ".text": Format.TEXT,
+}
+
+
+class BatchInputError(Exception):
+    """A usage or input problem found before any work starts (exit code 2)."""
+
+    def __init__(self, message: str, *, fix: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fix = fix
+
+
+def input_format(path: str, explicit: Format | None) -> Format:
+    """The format to read: ``--format`` wins, then the extension; stdin is text."""
+    if explicit is not None:
+        return explicit
+    if path == STDIO:
+        return Format.TEXT
+    fmt = EXTENSIONS.get(Path(path).suffix.lower())
+    if fmt is None:
+        raise BatchInputError(
+            f"cannot tell the format of {path!r} from its extension",
+            fix="pass --format csv|tsv|parquet|ndjson|text",
+        )
+    return fmt
+
+
+def output_format(path: str, explicit: Format | None) -> Format:
+    """The format to write: ``--output-format`` wins, then the extension; stdout is TSV."""
+    fmt = explicit
+    if fmt is None:
+        fmt = Format.TSV if path == STDIO else EXTENSIONS.get(Path(path).suffix.lower())
+    if fmt is None:
+        raise BatchInputError(
+            f"cannot tell the output format of {path!r} from its extension",
+            fix="name the output .csv, .tsv, .parquet or .ndjson, or pass --output-format",
+        )
+    if fmt is Format.TEXT:
+        raise BatchInputError(
+            "plain text is an input format only (results have several columns)",
+            fix="write .tsv (tab-separated, one row per name) or pass --output-format tsv",
+        )
+    return fmt
+
+
+@dataclass(slots=True)
+class Chunk:
+    """Up to ``chunk_size`` input rows, in file order."""
+
+    frame: pl.DataFrame
+    #: row index within this chunk -> why the row is unusable (with its line number)
+    bad_rows: dict[int, str] = field(default_factory=dict)
+    #: bytes of the input consumed so far (for the progress bar)
+    bytes_done: int = 0
+
+
+class ChunkReader:
+    """Opens an input, checks it can be read, then yields chunks.
+
+    Everything that can fail before work starts (missing file, unreadable
+    header, missing column) fails in the constructor with :class:`BatchInputError`.
+    """
+
+    columns: list[str]
+    total_bytes: int | None
+
+    def chunks(self) -> Iterator[Chunk]:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+def _open_binary(path: str) -> tuple[BinaryIO, int | None]:
+    if path == STDIO:
+        return sys.stdin.buffer, None
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 - closed by the reader
+    except FileNotFoundError:
+        raise BatchInputError(f"input file {path!r} does not exist",
+                              fix="check the path (use - to read stdin)") from None
+    except IsADirectoryError:
+        raise BatchInputError(f"input {path!r} is a directory, not a file",
+                              fix="pass a file (use - to read stdin)") from None
+    except OSError as exc:
+        raise BatchInputError(f"cannot read input file {path!r}: {exc.strerror}",
+                              fix="check the file's permissions") from None
+    try:
+        size = os.fstat(fh.fileno()).st_size
+    except OSError:
+        size = None
+    return fh, size
+
+
+def _decode_lines(lines: list[bytes], first_line_no: int) -> tuple[bytes, dict[int, str]]:
+    """The block as valid UTF-8 bytes, and line index -> problem for bad lines.
+
+    The fast path decodes the whole block once; only a block that fails is
+    decoded line by line, so a clean file costs one ``decode`` per chunk.
+    """
+    block = b"".join(lines)
+    try:
+        block.decode("utf-8")
+        return block, {}
+    except UnicodeDecodeError:
+        pass
+    bad: dict[int, str] = {}
+    fixed: list[bytes] = []
+    for i, line in enumerate(lines):
+        try:
+            line.decode("utf-8")
+            fixed.append(line)
+        except UnicodeDecodeError as exc:
+            snippet = line[exc.start:exc.start + 4]
+            bad[i] = (f"line {first_line_no + i}: undecodable bytes (not UTF-8) at byte "
+                      f"{exc.start + 1}: {snippet!r}")
+            fixed.append(line.decode("utf-8", errors="replace").encode("utf-8"))
+    return b"".join(fixed), bad
+
+
+def _strip_eol(line: bytes) -> bytes:
+    if line.endswith(b"\n"):
+        line = line[:-1]
+        if line.endswith(b"\r"):
+            line = line[:-1]
+    return line
+
+
+class _LineSource:
+    """Physical lines from a binary stream, counted, with the BOM removed."""
+
+    def __init__(self, fh: BinaryIO) -> None:
+        self.fh = fh
+        self.lines_read = 0
+        self.bytes_read = 0
+        self._first = True
+
+    def take(self, n: int) -> list[bytes]:
+        lines = list(islice(self.fh, n))
+        if self._first and lines:
+            self._first = False
+            if lines[0].startswith(_BOM):
+                self.bytes_read += len(_BOM)
+                lines[0] = lines[0][len(_BOM):]
+        self.lines_read += len(lines)
+        self.bytes_read += sum(map(len, lines))
+        return lines
+
+
+class TextReader(ChunkReader):
+    """One name per line; every line is a row (an empty line is an empty name)."""
+
+    def __init__(self, path: str, column: str, chunk_size: int) -> None:
+        self.fh, self.total_bytes = _open_binary(path)
+        self.columns = [column]
+        self.column = column
+        self.chunk_size = chunk_size
+        self.src = _LineSource(self.fh)
+
+    def chunks(self) -> Iterator[Chunk]:
+        yielded = False
+        while True:
+            first = self.src.lines_read + 1
+            lines = self.src.take(self.chunk_size)
+            if not lines and yielded:
+                return
+            yielded = True
+            block, bad = _decode_lines([_strip_eol(x) + b"\n" for x in lines], first)
+            names = block.decode("utf-8").split("\n")[:-1] if lines else []
+            frame = pl.DataFrame({self.column: names}, schema={self.column: pl.String})
+            yield Chunk(frame, bad, self.src.bytes_read)
+            if not lines:
+                return
+
+    def close(self) -> None:
+        if self.fh is not sys.stdin.buffer:
+            self.fh.close()
+
+
+class DelimitedReader(ChunkReader):
+    """CSV or TSV with a header line; RFC 4180 quoting (a quoted field may span lines)."""
+
+    def __init__(self, path: str, separator: str, chunk_size: int) -> None:
+        self.path = path
+        self.fh, self.total_bytes = _open_binary(path)
+        self.separator = separator
+        self.chunk_size = chunk_size
+        self.src = _LineSource(self.fh)
+        header_lines = self._take_record_lines(1)
+        if not header_lines:
+            raise BatchInputError(f"input {path!r} is empty: no header line",
+                                  fix="add a header line naming the columns")
+        try:
+            header_text = b"".join(header_lines).decode("utf-8")
+        except UnicodeDecodeError:
+            raise BatchInputError(f"{path}:1: the header line is not valid UTF-8",
+                                  fix="re-save the file as UTF-8") from None
+        rows = list(csv.reader(io.StringIO(header_text), delimiter=separator))
+        self.columns = rows[0] if rows else []
+        if not self.columns or self.columns == [""]:
+            raise BatchInputError(f"{path}:1: the header line is empty",
+                                  fix="add a header line naming the columns")
+        dupes = sorted({c for c in self.columns if self.columns.count(c) > 1})
+        if dupes:
+            raise BatchInputError(f"{path}:1: duplicate column name(s) in the header: {', '.join(dupes)}",
+                                  fix="give every column a distinct name")
+        self.schema = {c: pl.String for c in self.columns}
+
+    def _take_record_lines(self, n: int) -> list[bytes]:
+        """``n`` physical lines, plus more while a quoted field is still open."""
+        lines = self.src.take(n)
+        quotes = sum(line.count(b'"') for line in lines) if lines else 0
+        while quotes % 2:
+            more = self.src.take(1)
+            if not more:
+                break
+            lines.extend(more)
+            quotes += more[0].count(b'"')
+        return lines
+
+    @staticmethod
+    def _record_starts(lines: list[bytes]) -> list[int]:
+        """Line index where each record starts (a record ends where the quote count is even)."""
+        starts: list[int] = []
+        open_quotes = 0
+        for i, line in enumerate(lines):
+            if open_quotes % 2 == 0:
+                starts.append(i)
+                open_quotes = 0
+            open_quotes += line.count(b'"')
+        return starts
+
+    def chunks(self) -> Iterator[Chunk]:
+        yielded = False
+        while True:
+            first = self.src.lines_read + 1
+            lines = self._take_record_lines(self.chunk_size)
+            if not lines:
+                if not yielded:
+                    yield Chunk(pl.DataFrame(schema=self.schema), {}, self.src.bytes_read)
+                return
+            yielded = True
+            if not lines[-1].endswith(b"\n"):
+                lines[-1] += b"\n"
+            block, bad_lines = _decode_lines(lines, first)
+            has_quotes = b'"' in block
+            starts = self._record_starts(lines) if has_quotes else None
+            n_records = len(starts) if starts is not None else len(lines)
+            frame = self._parse_fast(block, n_records)
+            bad: dict[int, str] = {}
+            if frame is None:
+                frame, bad = self._parse_slow(block, first)
+            if bad_lines:
+                # map each bad physical line to the record that contains it
+                if starts is None:
+                    record_of = {i: i for i in bad_lines}
+                else:
+                    import bisect
+                    record_of = {i: bisect.bisect_right(starts, i) - 1 for i in bad_lines}
+                for line_idx, reason in bad_lines.items():
+                    bad.setdefault(record_of[line_idx], reason)
+            yield Chunk(frame, bad, self.src.bytes_read)
+
+    def _parse_fast(self, block: bytes, n_records: int) -> pl.DataFrame | None:
+        try:
+            frame = pl.read_csv(block, has_header=False, new_columns=self.columns,
+                                schema=self.schema, separator=self.separator,
+                                raise_if_empty=False)
+        except pl.exceptions.PolarsError:
+            return None
+        return frame if frame.height == n_records else None
+
+    def _parse_slow(self, block: bytes, first_line_no: int) -> tuple[pl.DataFrame, dict[int, str]]:
+        """Record by record with the csv module: ragged records are kept and marked."""
+        width = len(self.columns)
+        reader = csv.reader(io.StringIO(block.decode("utf-8"), newline=""), delimiter=self.separator)
+        rows: list[list[str | None]] = []
+        bad: dict[int, str] = {}
+        line_before = 0
+        for record in reader:
+            line_no = first_line_no + line_before
+            line_before = reader.line_num
+            if not record:
+                rows.append([None] * width)
+                continue
+            if len(record) != width:
+                bad[len(rows)] = (f"line {line_no}: {len(record)} fields where the header has {width}")
+                record = (record + [None] * width)[:width]  # type: ignore[operator]
+            rows.append(list(record))
+        frame = pl.DataFrame(rows, schema=self.schema, orient="row")
+        return frame, bad
+
+    def close(self) -> None:
+        if self.fh is not sys.stdin.buffer:
+            self.fh.close()
+
+
+class NdjsonReader(ChunkReader):
+    """One JSON object per line; blank lines are not records; bad lines are kept and marked."""
+
+    def __init__(self, path: str, column: str, chunk_size: int) -> None:
+        self.path = path
+        self.fh, self.total_bytes = _open_binary(path)
+        self.chunk_size = chunk_size
+        self.src = _LineSource(self.fh)
+        # the columns come from the first object: read it, then replay it
+        self._pending: list[bytes] = []
+        self.columns = []
+        while True:
+            lines = self.src.take(1)
+            if not lines:
+                break
+            self._pending.extend(lines)
+            if lines[0].strip():
+                try:
+                    obj = json.loads(lines[0])
+                except ValueError:
+                    obj = None
+                if isinstance(obj, dict):
+                    self.columns = list(obj)
+                break
+
+    def chunks(self) -> Iterator[Chunk]:
+        first = 1
+        yielded = False
+        while True:
+            lines = self._pending + self.src.take(self.chunk_size - len(self._pending))
+            self._pending = []
+            if not lines:
+                if not yielded:
+                    yield Chunk(pl.DataFrame(schema={c: pl.String for c in self.columns}),
+                                {}, self.src.bytes_read)
+                return
+            yielded = True
+            block, bad_lines = _decode_lines(lines, first)
+            # split on \n only: str.splitlines would also split on U+2028 inside a name
+            decoded = block.decode("utf-8").split("\n")
+            if decoded and decoded[-1] == "":
+                decoded.pop()
+            keep = [i for i, text in enumerate(decoded) if text.strip()]
+            frame = None
+            if not bad_lines:
+                try:
+                    frame = pl.read_ndjson(io.BytesIO(block), infer_schema_length=None)
+                    if frame.height != len(keep):
+                        frame = None
+                except pl.exceptions.PolarsError:
+                    frame = None
+            bad: dict[int, str] = {}
+            if frame is None:
+                frame, bad = self._parse_slow(decoded, keep, bad_lines, first)
+            yield Chunk(frame, bad, self.src.bytes_read)
+            first += len(lines)
+
+    def _parse_slow(self, decoded: list[str], keep: list[int], bad_lines: dict[int, str],
+                    first_line_no: int) -> tuple[pl.DataFrame, dict[int, str]]:
+        rows: list[dict[str, object]] = []
+        bad: dict[int, str] = {}
+        for i in keep:
+            if i in bad_lines:
+                # keep what the lossy decoding can still read, but mark the row
+                bad[len(rows)] = bad_lines[i]
+                try:
+                    obj = json.loads(decoded[i])
+                except ValueError:
+                    obj = {}
+                rows.append(obj if isinstance(obj, dict) else {})
+                continue
+            try:
+                obj = json.loads(decoded[i])
+            except ValueError as exc:
+                bad[len(rows)] = f"line {first_line_no + i}: not valid JSON ({exc.msg})"
+                rows.append({})
+                continue
+            if not isinstance(obj, dict):
+                bad[len(rows)] = f"line {first_line_no + i}: a JSON {type(obj).__name__}, not an object"
+                rows.append({})
+                continue
+            rows.append(obj)
+        if not rows:
+            return pl.DataFrame(schema={c: pl.String for c in self.columns}), bad
+        try:
+            frame = pl.from_dicts(rows, infer_schema_length=None)
+        except (pl.exceptions.PolarsError, TypeError, ValueError):
+            # mixed types in one field: keep every value as its JSON text
+            cols = list(dict.fromkeys(k for r in rows for k in r))
+            frame = pl.DataFrame(
+                {c: [None if r.get(c) is None else
+                     (r[c] if isinstance(r[c], str) else json.dumps(r[c], ensure_ascii=False))
+                     for r in rows] for c in cols},
+                schema={c: pl.String for c in cols})
+        return frame, bad
+
+    def close(self) -> None:
+        if self.fh is not sys.stdin.buffer:
+            self.fh.close()
+
+
+class ParquetReader(ChunkReader):
+    """Record batches of at most ``chunk_size`` rows (pyarrow streams row groups)."""
+
+    def __init__(self, path: str, chunk_size: int) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        self.chunk_size = chunk_size
+        source: object
+        if path == STDIO:
+            data = sys.stdin.buffer.read()  # Parquet needs seeking: stdin is buffered whole
+            source = pa.BufferReader(data)
+            self.total_bytes = len(data)
+        else:
+            fh, self.total_bytes = _open_binary(path)
+            fh.close()
+            source = path
+        try:
+            self.pf = pq.ParquetFile(source)
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise BatchInputError(f"cannot read {path!r} as Parquet: {exc}",
+                                  fix="check the file is Parquet, or pass --format") from None
+        self.schema = self.pf.schema_arrow
+        self.columns = list(self.schema.names)
+        self.total_rows = self.pf.metadata.num_rows
+
+    def chunks(self) -> Iterator[Chunk]:
+        import pyarrow as pa
+
+        done = 0
+        yielded = False
+        for batch in self.pf.iter_batches(batch_size=self.chunk_size):
+            done += batch.num_rows
+            frame = pl.from_arrow(pa.Table.from_batches([batch]))
+            assert isinstance(frame, pl.DataFrame)
+            approx = int(self.total_bytes * done / self.total_rows) if self.total_rows and self.total_bytes else 0
+            yielded = True
+            yield Chunk(frame, {}, approx)
+        if not yielded:
+            frame = pl.from_arrow(self.schema.empty_table())
+            assert isinstance(frame, pl.DataFrame)
+            yield Chunk(frame, {}, self.total_bytes or 0)
+
+
+def open_reader(path: str, fmt: Format, column: str, chunk_size: int) -> ChunkReader:
+    """A reader for ``path`` in ``fmt``; raises :class:`BatchInputError` if it cannot be read."""
+    if fmt is Format.TEXT:
+        return TextReader(path, column, chunk_size)
+    if fmt is Format.CSV:
+        return DelimitedReader(path, ",", chunk_size)
+    if fmt is Format.TSV:
+        return DelimitedReader(path, "\t", chunk_size)
+    if fmt is Format.NDJSON:
+        return NdjsonReader(path, column, chunk_size)
+    return ParquetReader(path, chunk_size)
+
+
+# --- writers ------------------------------------------------------------------
+
+
+def _nested_to_json(frame: pl.DataFrame) -> pl.DataFrame:
+    """CSV and TSV cells are text: nested columns become JSON strings."""
+    nested = [name for name, dtype in frame.schema.items() if dtype.is_nested()]
+    if not nested:
+        return frame
+    return frame.with_columns(
+        pl.Series(name, [None if v is None else json.dumps(v, ensure_ascii=False)
+                         for v in frame[name].to_list()], dtype=pl.String)
+        for name in nested
+    )
+
+
+class ChunkWriter:
+    """Appends result chunks to a file or stdout; a file appears only when complete.
+
+    Output to a path goes to ``<path>.partial`` and is renamed at the end, so a
+    failed run never leaves a half-written file under the requested name.
+    """
+
+    def __init__(self, path: str, fmt: Format) -> None:
+        self.path = path
+        self.fmt = fmt
+        self.rows = 0
+        self._started = False
+        self._pq_writer = None
+        self._pq_schema = None
+        if path == STDIO:
+            self.sink: BinaryIO = sys.stdout.buffer
+            self.partial: Path | None = None
+        else:
+            target = Path(path)
+            if target.is_dir():
+                raise BatchInputError(f"output {path!r} is a directory",
+                                      fix="pass a file name for -o")
+            if not target.parent.exists():
+                raise BatchInputError(f"the folder of output {path!r} does not exist",
+                                      fix=f"create {str(target.parent)!r} first")
+            self.partial = target.with_name(target.name + ".partial")
+            try:
+                self.sink = open(self.partial, "wb")  # noqa: SIM115 - closed in close()
+            except OSError as exc:
+                raise BatchInputError(f"cannot write output {path!r}: {exc.strerror}",
+                                      fix="check the folder's permissions") from None
+
+    def write(self, frame: pl.DataFrame) -> None:
+        if self.fmt in (Format.CSV, Format.TSV):
+            _nested_to_json(frame).write_csv(
+                self.sink, separator="," if self.fmt is Format.CSV else "\t",
+                include_header=not self._started)
+        elif self.fmt is Format.NDJSON:
+            frame.write_ndjson(self.sink)
+        else:
+            self._write_parquet(frame)
+        self._started = True
+        self.rows += frame.height
+        if self.partial is None:
+            self.sink.flush()
+
+    def _write_parquet(self, frame: pl.DataFrame) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        # a column that is all null in the first chunk must still take text later
+        frame = frame.with_columns(pl.col(n).cast(pl.String)
+                                   for n, d in frame.schema.items() if d == pl.Null)
+        table = frame.to_arrow()
+        if self._pq_writer is None:
+            self._pq_schema = table.schema
+            self._pq_writer = pq.ParquetWriter(self.sink, table.schema)
+        elif table.schema != self._pq_schema:
+            try:
+                table = table.cast(self._pq_schema)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError) as exc:
+                raise BatchInputError(
+                    f"a column changes type between chunks and cannot be written to one Parquet schema: {exc}",
+                    fix="write CSV or NDJSON instead, or make the column's type consistent") from None
+        self._pq_writer.write_table(table)
+
+    def close(self, *, ok: bool) -> None:
+        if self._pq_writer is not None:
+            self._pq_writer.close()
+        if self.partial is None:
+            self.sink.flush()
+            return
+        self.sink.close()
+        if ok:
+            os.replace(self.partial, self.path)
+        else:
+            self.partial.unlink(missing_ok=True)

@@ -1,0 +1,423 @@
+"""``namebridge batch``: read chunks, resolve each distinct name once, write chunks in order.
+
+One chunk at a time, top to bottom:
+
+1. the reader yields at most ``chunk_size`` rows (memory is bounded by the chunk);
+2. the distinct (name, language) pairs of the chunk are looked up in a bounded
+   cache; only the pairs never seen are resolved, split across worker processes
+   forked after the engine is loaded (each worker shares the parent's engine
+   pages, nothing is loaded twice) or sent to a server over ``ResolveStream``;
+3. the results of the distinct pairs are joined back onto the rows with polars
+   (``maintain_order="left"``: output order is input order);
+4. rows the reader marked (undecodable bytes, a ragged CSV record, bad JSON)
+   become ``INVALID`` with the reason and their line number;
+5. the chunk is appended to the output.
+
+Exit codes: 0 done; 1 done but ``--strict`` found INVALID rows; 2 usage or input
+error, found before any work starts (:class:`BatchInputError`).
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import sys
+import time
+from collections import Counter, OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, TextIO
+
+import polars as pl
+
+from namebridge.batch.formats import (
+    STDIO,
+    BatchInputError,
+    ChunkReader,
+    ChunkWriter,
+    Format,
+    input_format,
+    open_reader,
+    output_format,
+)
+from namebridge.batch.progress import BatchProgress
+from namebridge.errors import NamebridgeError
+from namebridge.results import Decision, Resolution
+
+EXIT_OK = 0
+EXIT_INVALID_ROWS = 1
+EXIT_USAGE = 2
+
+#: the columns batch adds to every row, in this order (``candidates`` only with --top-k)
+RESULT_COLUMNS: tuple[str, ...] = (
+    "entity_id", "canonical_name", "entity_type", "score", "decision", "matched_alias", "reason",
+)
+CANDIDATES_COLUMN = "candidates"
+CANDIDATE_STRUCT = pl.Struct({"entity_id": pl.String, "score": pl.Float64, "matched_alias": pl.String})
+
+_NAME_KEY = "__namebridge_name"
+_LANG_KEY = "__namebridge_lang"
+_BAD_KEY = "__namebridge_bad"
+
+#: default bound on the cache of resolved (name, language) pairs kept across chunks
+DEFAULT_CACHE_SIZE = 500_000
+#: default rows per chunk
+DEFAULT_CHUNK_SIZE = 50_000
+
+Key = tuple[str | None, str | None]
+#: one resolved pair: entity_id, canonical_name, entity_type, score, decision,
+#: matched_alias, reason, candidates [(entity_id, score, matched_alias)] or None
+Row = tuple[str | None, str | None, str | None, float | None, str, str | None, str | None,
+            list[tuple[str, float, str]] | None]
+
+
+@dataclass(frozen=True, slots=True)
+class BatchOptions:
+    """What ``namebridge batch`` was asked to do (the CLI flags, validated here)."""
+
+    input: str
+    output: str = STDIO
+    column: str = "name"
+    lang_column: str | None = None
+    input_format: Format | None = None
+    output_format: Format | None = None
+    chunk_size: int = DEFAULT_CHUNK_SIZE
+    jobs: int | None = None            #: None: all cores
+    top_k: int | None = None
+    strict: bool = False
+    quiet: bool = False
+    server: str | None = None          #: HOST:PORT of a namebridge server
+    cache_size: int = DEFAULT_CACHE_SIZE
+    lexicon_dir: Path | None = None
+    progress: bool | None = None       #: None: only when stderr is a terminal
+
+
+@dataclass(slots=True)
+class BatchSummary:
+    """What a run did; printed on stderr at the end unless --quiet."""
+
+    rows: int = 0
+    distinct: int = 0                  #: distinct (name, language) pairs seen, per chunk summed
+    resolved: int = 0                  #: pairs actually sent to the engine or server
+    decisions: Counter[str] = field(default_factory=Counter)
+    marked_lines: int = 0              #: rows the reader marked (undecodable, ragged, bad JSON)
+    engine_errors: int = 0
+    seconds: float = 0.0
+
+    def describe(self) -> str:
+        rate = self.rows / self.seconds if self.seconds > 0 else 0.0
+        kinds = ", ".join(f"{d.value} {self.decisions.get(d.value, 0):,}" for d in Decision)
+        text = (f"namebridge batch: {self.rows:,} rows, {self.distinct:,} distinct names "
+                f"({self.resolved:,} resolved), {self.seconds:.2f} s ({rate:,.0f} rows/s); {kinds}")
+        if self.marked_lines:
+            text += f"; {self.marked_lines:,} unreadable line(s) kept as INVALID"
+        if self.engine_errors:
+            text += f"; {self.engine_errors:,} engine error(s), see the reason column"
+        return text
+
+
+# --- resolving one (name, language) pair ---------------------------------------
+
+
+def invalid_row(reason: str) -> Row:
+    return (None, None, None, None, Decision.INVALID.value, None, reason, None)
+
+
+def row_from_resolution(res: Resolution, top_k: int | None) -> Row:
+    """The columns batch writes for one resolution (scores rounded as in ``to_dict``)."""
+    top = res.candidates[0] if res.decision is Decision.MATCH and res.candidates else None
+    cands = None
+    if top_k:
+        cands = [(c.entity_id, round(c.score, 4), c.matched_alias) for c in res.candidates[:top_k]]
+    return (
+        top.entity_id if top else None,
+        top.canonical_name if top else None,
+        top.entity_type if top else None,
+        round(res.score, 4),
+        res.decision.value,
+        top.matched_alias if top else None,
+        None,
+        cands,
+    )
+
+
+def resolve_key(engine: Any, name: str | None, language: str | None, top_k: int | None) -> Row:
+    """Resolve one pair; an unusable name becomes an INVALID row, never an exception."""
+    if name is None:
+        return invalid_row("name is null (missing or empty field)")
+    try:
+        res = engine.resolve(name, language=language, max_candidates=top_k)
+    except NamebridgeError as exc:
+        return invalid_row(str(exc))
+    except Exception as exc:  # noqa: BLE001 - one bad name must not lose a million rows
+        return invalid_row(f"engine error: {type(exc).__name__}: {exc}")
+    return row_from_resolution(res, top_k)
+
+
+class Resolver(Protocol):
+    """Resolves lists of distinct pairs, answers in the same order."""
+
+    def resolve(self, keys: Sequence[Key]) -> list[Row]: ...
+
+    def close(self) -> None: ...
+
+
+#: the engine a forked worker resolves with (set in the parent before forking)
+_WORKER_ENGINE: Any = None
+
+
+def _worker_resolve(job: tuple[list[Key], int | None]) -> list[Row]:
+    keys, top_k = job
+    return [resolve_key(_WORKER_ENGINE, n, lang, top_k) for n, lang in keys]
+
+
+class InProcessResolver:
+    """The engine in this process, or in ``jobs`` forked workers sharing its memory."""
+
+    def __init__(self, engine: Any, *, jobs: int, top_k: int | None) -> None:
+        global _WORKER_ENGINE
+        self.engine = engine
+        self.jobs = jobs
+        self.top_k = top_k
+        self.pool = None
+        if jobs > 1:
+            _WORKER_ENGINE = engine  # inherited by fork: loaded once, pages shared
+            self.pool = multiprocessing.get_context("fork").Pool(jobs)
+
+    def resolve(self, keys: Sequence[Key]) -> list[Row]:
+        if self.pool is None or len(keys) < 64:
+            return [resolve_key(self.engine, n, lang, self.top_k) for n, lang in keys]
+        # several pieces per worker so one slow piece does not idle the others
+        size = max(64, min(2000, -(-len(keys) // (self.jobs * 4))))
+        pieces = [(list(keys[i:i + size]), self.top_k) for i in range(0, len(keys), size)]
+        out: list[Row] = []
+        for part in self.pool.imap(_worker_resolve, pieces):
+            out.extend(part)
+        return out
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool.join()
+            self.pool = None
+
+
+def load_engine(lexicon_dir: Path | None) -> Any:
+    from namebridge.engine import Engine
+    from namebridge.settings import settings_from_env
+
+    return Engine.load(lexicon_dir, settings=settings_from_env())
+
+
+def make_resolver(options: BatchOptions) -> Resolver:
+    """The in-process engine (with a worker pool) or a client of a running server."""
+    if options.server:
+        from namebridge.batch.remote import ServerResolver
+
+        return ServerResolver(options.server, top_k=options.top_k)
+    jobs = options.jobs or os.cpu_count() or 1
+    engine = load_engine(options.lexicon_dir)
+    limit = engine.settings.max_candidates_limit
+    if options.top_k is not None and options.top_k > limit:
+        raise BatchInputError(f"--top-k {options.top_k} is above the limit of {limit}",
+                              fix=f"pass --top-k between 1 and {limit}")
+    return InProcessResolver(engine, jobs=jobs, top_k=options.top_k)
+
+
+# --- one chunk -------------------------------------------------------------------
+
+
+class _BoundedCache:
+    """Resolved pairs kept across chunks; the least recently used go first."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.data: OrderedDict[Key, Row] = OrderedDict()
+
+    def get_many(self, keys: list[Key]) -> tuple[list[Row | None], list[int]]:
+        found: list[Row | None] = []
+        missing: list[int] = []
+        data = self.data
+        for i, key in enumerate(keys):
+            row = data.get(key)
+            if row is None:
+                missing.append(i)
+            else:
+                data.move_to_end(key)
+            found.append(row)
+        return found, missing
+
+    def put_many(self, keys: list[Key], rows: list[Row]) -> None:
+        data = self.data
+        for key, row in zip(keys, rows):
+            data[key] = row
+        while len(data) > self.size:
+            data.popitem(last=False)
+
+
+def _text_column(frame: pl.DataFrame, column: str | None) -> pl.Series:
+    """The column as text (a number in a name column is still a name); null if absent."""
+    if column is None or column not in frame.columns:
+        return pl.Series(values=[None] * frame.height, dtype=pl.String)
+    series = frame[column]
+    if series.dtype != pl.String:
+        series = series.cast(pl.String, strict=False)
+    return series
+
+
+def _results_frame(keys: list[Key], rows: list[Row], *, top_k: int | None, candidates_as_json: bool) -> pl.DataFrame:
+    cols = list(zip(*rows)) if rows else [()] * 8
+    data: dict[str, Any] = {
+        _NAME_KEY: [k[0] for k in keys],
+        _LANG_KEY: [k[1] for k in keys],
+    }
+    schema: dict[str, Any] = {_NAME_KEY: pl.String, _LANG_KEY: pl.String}
+    for name, values, dtype in zip(RESULT_COLUMNS, cols[:7],
+                                   (pl.String, pl.String, pl.String, pl.Float64, pl.String, pl.String, pl.String)):
+        data[name] = list(values)
+        schema[name] = dtype
+    if top_k:
+        dicts = [None if c is None else [{"entity_id": e, "score": s, "matched_alias": a} for e, s, a in c]
+                 for c in cols[7]]
+        if candidates_as_json:
+            data[CANDIDATES_COLUMN] = [None if d is None else json.dumps(d, ensure_ascii=False) for d in dicts]
+            schema[CANDIDATES_COLUMN] = pl.String
+        else:
+            data[CANDIDATES_COLUMN] = dicts
+            schema[CANDIDATES_COLUMN] = pl.List(CANDIDATE_STRUCT)
+    return pl.DataFrame(data, schema=schema)
+
+
+class _ChunkResolver:
+    def __init__(self, options: BatchOptions, resolver: Resolver, out_fmt: Format, summary: BatchSummary) -> None:
+        self.options = options
+        self.resolver = resolver
+        self.cache = _BoundedCache(options.cache_size)
+        self.candidates_as_json = out_fmt in (Format.CSV, Format.TSV)
+        self.summary = summary
+
+    def process(self, frame: pl.DataFrame, bad_rows: dict[int, str]) -> pl.DataFrame:
+        opts = self.options
+        names = _text_column(frame, opts.column).alias(_NAME_KEY)
+        langs = _text_column(frame, opts.lang_column).str.strip_chars()
+        langs = pl.select(pl.when(langs == "").then(None).otherwise(langs).alias(_LANG_KEY)).to_series()
+        distinct = pl.DataFrame([names, langs]).unique()
+        keys: list[Key] = list(zip(distinct[_NAME_KEY].to_list(), distinct[_LANG_KEY].to_list()))
+        rows, missing = self.cache.get_many(keys)
+        if missing:
+            todo = [keys[i] for i in missing]
+            fresh = self.resolver.resolve(todo)
+            for i, row in zip(missing, fresh):
+                rows[i] = row
+            self.cache.put_many(todo, fresh)
+            self.summary.resolved += len(todo)
+        self.summary.distinct += len(keys)
+        results = _results_frame(keys, rows, top_k=opts.top_k,  # type: ignore[arg-type]
+                                 candidates_as_json=self.candidates_as_json)
+        out = (frame.with_columns(names, langs)
+               .join(results, on=[_NAME_KEY, _LANG_KEY], how="left", nulls_equal=True,
+                     maintain_order="left")
+               .drop(_NAME_KEY, _LANG_KEY))
+        if bad_rows:
+            out = _mark_bad_rows(out, bad_rows)
+        return out
+
+
+def _mark_bad_rows(out: pl.DataFrame, bad_rows: dict[int, str]) -> pl.DataFrame:
+    reasons: list[str | None] = [None] * out.height
+    for i, reason in bad_rows.items():
+        reasons[i] = reason
+    bad = pl.col(_BAD_KEY)
+    blanked = [c for c in (*RESULT_COLUMNS, CANDIDATES_COLUMN) if c in out.columns and c not in ("decision", "reason")]
+    return (out.with_columns(pl.Series(_BAD_KEY, reasons, dtype=pl.String))
+            .with_columns(
+                *(pl.when(bad.is_null()).then(pl.col(c)).otherwise(None).alias(c) for c in blanked),
+                pl.when(bad.is_null()).then(pl.col("decision")).otherwise(pl.lit(Decision.INVALID.value))
+                .alias("decision"),
+                pl.when(bad.is_null()).then(pl.col("reason")).otherwise(bad).alias("reason"))
+            .drop(_BAD_KEY))
+
+
+# --- the run -----------------------------------------------------------------------
+
+
+def _check_columns(options: BatchOptions, reader: ChunkReader, fmt: Format) -> None:
+    where = "stdin" if options.input == STDIO else repr(options.input)
+    if fmt is Format.TEXT:
+        return
+    shown = ", ".join(reader.columns) or "(none)"
+    for flag, col in (("--column", options.column), ("--lang-column", options.lang_column)):
+        if col is not None and col not in reader.columns:
+            raise BatchInputError(f"column {col!r} is not in {where} (columns: {shown})",
+                                  fix=f"pass {flag} with one of: {shown}")
+    added = [*RESULT_COLUMNS, *((CANDIDATES_COLUMN,) if options.top_k else ())]
+    clash = [c for c in added if c in reader.columns]
+    if clash:
+        raise BatchInputError(f"{where} already has column(s) batch adds: {', '.join(clash)}",
+                              fix="rename or drop those columns before the run")
+
+
+def _validate(options: BatchOptions) -> None:
+    if options.chunk_size < 1:
+        raise BatchInputError("--chunk-size must be at least 1", fix="pass --chunk-size 50000")
+    if options.jobs is not None and options.jobs < 1:
+        raise BatchInputError("--jobs must be at least 1", fix="pass --jobs 1 or leave it out for all cores")
+    if options.top_k is not None and options.top_k < 1:
+        raise BatchInputError("--top-k must be at least 1", fix="pass --top-k 3, or leave it out")
+    if options.cache_size < 1:
+        raise BatchInputError("--cache-size must be at least 1", fix="pass --cache-size 500000")
+    if (options.input != STDIO and options.output != STDIO
+            and Path(options.input).resolve() == Path(options.output).resolve()):
+        raise BatchInputError("the output would overwrite the input",
+                              fix="pass a different file to -o")
+
+
+def run_batch(options: BatchOptions, *, stderr: TextIO | None = None) -> int:
+    """Run a batch; return the exit code. Raises :class:`BatchInputError` before any work."""
+    stderr = stderr or sys.stderr
+    started = time.perf_counter()
+    _validate(options)
+    in_fmt = input_format(options.input, options.input_format)
+    out_fmt = output_format(options.output, options.output_format)
+    reader = open_reader(options.input, in_fmt, options.column, options.chunk_size)
+    writer: ChunkWriter | None = None
+    resolver: Resolver | None = None
+    ok = False
+    summary = BatchSummary()
+    try:
+        _check_columns(options, reader, in_fmt)
+        writer = ChunkWriter(options.output, out_fmt)
+        resolver = make_resolver(options)
+        chunker = _ChunkResolver(options, resolver, out_fmt, summary)
+        show = options.progress if options.progress is not None else (not options.quiet and stderr.isatty())
+        warned = 0
+        with BatchProgress(total_bytes=reader.total_bytes, enabled=show, stream=stderr) as progress:
+            for chunk in reader.chunks():
+                out = chunker.process(chunk.frame, chunk.bad_rows)
+                writer.write(out)
+                summary.rows += out.height
+                summary.decisions.update(dict(out["decision"].value_counts().iter_rows()))
+                summary.marked_lines += len(chunk.bad_rows)
+                if not options.quiet:
+                    for reason in list(chunk.bad_rows.values())[: max(0, 10 - warned)]:
+                        progress.print(f"namebridge: warning: {reason}")
+                    warned += len(chunk.bad_rows)
+                progress.update(rows=summary.rows, bytes_done=chunk.bytes_done)
+        if warned > 10 and not options.quiet:
+            print(f"namebridge: warning: ... and {warned - 10:,} more unreadable line(s) "
+                  "(see the reason column)", file=stderr)
+        ok = True
+    finally:
+        if writer is not None:
+            writer.close(ok=ok)
+        if resolver is not None:
+            resolver.close()
+        reader.close()
+    summary.seconds = time.perf_counter() - started
+    if not options.quiet:
+        print(summary.describe(), file=stderr)
+    if options.strict and summary.decisions.get(Decision.INVALID.value, 0):
+        return EXIT_INVALID_ROWS
+    return EXIT_OK
