@@ -1,0 +1,251 @@
+"""The ``EntityResolverService`` implementation: a thin transport over the engine.
+
+Each method reads its request, calls the engine, converts the returned
+candidates to protobuf and records one metric sample and one access-log line.
+``status_for`` is the one place a ``NamebridgeError`` becomes a gRPC status
+with a ``google.rpc.BadRequest`` field violation.
+
+Batches and streams check ``context.is_active()`` between names, so a call
+whose deadline passed or whose client went away stops costing CPU at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import grpc
+from google.protobuf import any_pb2
+from google.rpc import code_pb2, error_details_pb2, status_pb2
+from grpc_status import rpc_status
+
+from namebridge import convert
+from namebridge.errors import InvalidArgument, NamebridgeError
+from namebridge.logs import AccessLog
+from namebridge.metrics import Metrics
+from namebridge.v1 import resolver_pb2 as pb
+from namebridge.v1 import resolver_pb2_grpc as pb_grpc
+
+if TYPE_CHECKING:
+    from namebridge.engine import Engine
+
+log = logging.getLogger("namebridge.server")
+
+SERVICE_NAME = pb.DESCRIPTOR.services_by_name["EntityResolverService"].full_name
+
+
+# --- errors: the one mapping ---------------------------------------------------
+
+def status_for(exc: NamebridgeError) -> status_pb2.Status:
+    """A ``google.rpc.Status`` for an error: its code, its text, and a
+    ``BadRequest`` field violation when the error names a field."""
+    code = getattr(code_pb2, exc.grpc_code, code_pb2.INTERNAL)
+    status = status_pb2.Status(code=code, message=str(exc))
+    field = getattr(exc, "field", None)
+    if field:
+        detail = any_pb2.Any()
+        detail.Pack(error_details_pb2.BadRequest(field_violations=[
+            error_details_pb2.BadRequest.FieldViolation(
+                field=field, description=getattr(exc, "message", str(exc))),
+        ]))
+        status.details.append(detail)
+    return status
+
+
+def request_error_for(exc: NamebridgeError) -> pb.RequestError:
+    """The in-stream form of the same error (ResolveStream keeps going)."""
+    return pb.RequestError(code=getattr(code_pb2, exc.grpc_code, code_pb2.INTERNAL),
+                           field=getattr(exc, "field", "") or "",
+                           message=getattr(exc, "message", str(exc)))
+
+
+class _Stopped(Exception):
+    """The client cancelled or the deadline passed; stop working."""
+
+    def __init__(self, done: int = 0, requested: int = 0) -> None:
+        super().__init__(f"stopped after {done} of {requested} names")
+        self.done = done
+        self.requested = requested
+
+
+def _stopped_code(context: grpc.ServicerContext) -> str:
+    remaining = context.time_remaining()
+    return "DEADLINE_EXCEEDED" if remaining is not None and remaining <= 0 else "CANCELLED"
+
+
+def _with_prefix(exc: InvalidArgument, prefix: str) -> InvalidArgument:
+    """``name`` -> ``names[3]``: point a per-name error at the item that caused it."""
+    field = prefix if exc.field == "name" else exc.field
+    return InvalidArgument(field, exc.message)
+
+
+# --- the servicer --------------------------------------------------------------
+
+class EntityResolverServicer(pb_grpc.EntityResolverServiceServicer):
+    """Serves one loaded ``Engine``; safe to call from many threads."""
+
+    def __init__(self, engine: "Engine", *, metrics: Metrics | None = None,
+                 access_log: AccessLog | None = None, max_message_bytes: int = 0) -> None:
+        self.engine = engine
+        self.settings = engine.settings
+        self.metrics = metrics or Metrics()
+        self.access = access_log or AccessLog()
+        info = engine.info()
+        self.metrics.set_lexicon(version=info.version, entities=info.entity_count,
+                                 aliases=info.alias_count)
+        # the answer never changes while the process lives: build it once
+        self._info = convert.info_to_proto(
+            info, entity_types=engine.entity_types,
+            max_batch_names=self.settings.max_batch_names,
+            max_name_length=self.settings.max_name_length,
+            max_message_bytes=max_message_bytes)
+
+    # -- bookkeeping shared by every method
+
+    def _finish(self, method: str, code: str, started: float, *, names: int = 0,
+                requested: int | None = None) -> None:
+        elapsed = time.perf_counter() - started
+        self.metrics.observe(method, code, elapsed, names)
+        self.access.call(method, code, elapsed, names=names, requested=requested)
+
+    def _unary(self, method: str, context: grpc.ServicerContext, work: Any, *args: Any) -> Any:
+        """Run ``work(*args)``; map errors; record the call. ``work`` returns
+        ``(response, names_resolved)``."""
+        started = time.perf_counter()
+        names = 0
+        try:
+            response, names = work(context, *args)
+        except NamebridgeError as exc:
+            self._finish(method, exc.grpc_code, started)
+            context.abort_with_status(rpc_status.to_status(status_for(exc)))
+        except _Stopped as stop:
+            self._finish(method, _stopped_code(context), started, names=stop.done,
+                         requested=stop.requested)
+            context.abort(grpc.StatusCode.CANCELLED, "stopped: call no longer active")
+        except Exception:
+            log.exception("internal error", extra={"method": method})
+            self._finish(method, "INTERNAL", started)
+            context.abort(grpc.StatusCode.INTERNAL, "internal error; see the server log")
+        self._finish(method, "OK", started, names=names)
+        return response
+
+    def _options(self, request: Any) -> dict[str, Any]:
+        """Engine keyword arguments from the option fields every resolve request shares."""
+        return {
+            "language": request.language or None,
+            "script": request.script or None,
+            "entity_types": tuple(request.entity_types),
+            "max_candidates": request.max_candidates or None,
+            "min_score": request.min_score if request.HasField("min_score") else None,
+        }
+
+    def _check_batch_size(self, count: int, field: str) -> None:
+        limit = self.settings.max_batch_names
+        if count > limit:
+            raise InvalidArgument(field, f"{count} names in one call; the limit is {limit} "
+                                         "(max_batch_names): split the batch")
+
+    def _resolve_names(self, context: grpc.ServicerContext, names: Any, options: dict[str, Any],
+                       field: str) -> list[pb.Resolution]:
+        """Resolve in order, stopping as soon as the call is no longer active."""
+        resolve = self.engine.resolve
+        to_proto = convert.resolution_to_proto
+        out: list[pb.Resolution] = []
+        for index, name in enumerate(names):
+            if not context.is_active():
+                raise _Stopped(index, len(names))
+            try:
+                out.append(to_proto(resolve(name, **options)))
+            except InvalidArgument as exc:
+                raise _with_prefix(exc, f"{field}[{index}]") from None
+        return out
+
+    # -- the RPCs
+
+    def Resolve(self, request: pb.ResolveRequest, context: grpc.ServicerContext) -> pb.ResolveResponse:
+        return self._unary("Resolve", context, self._resolve, request)
+
+    def _resolve(self, context: grpc.ServicerContext,
+                 request: pb.ResolveRequest) -> tuple[pb.ResolveResponse, int]:
+        resolution = self.engine.resolve(request.name, **self._options(request))
+        return pb.ResolveResponse(resolution=convert.resolution_to_proto(resolution)), 1
+
+    def BatchResolve(self, request: pb.BatchResolveRequest,
+                     context: grpc.ServicerContext) -> pb.BatchResolveResponse:
+        return self._unary("BatchResolve", context, self._batch_resolve, request)
+
+    def _batch_resolve(self, context: grpc.ServicerContext,
+                       request: pb.BatchResolveRequest) -> tuple[pb.BatchResolveResponse, int]:
+        names = request.names
+        self._check_batch_size(len(names), "names")
+        resolutions = self._resolve_names(context, names, self._options(request), "names")
+        return pb.BatchResolveResponse(resolutions=resolutions), len(resolutions)
+
+    def ResolveStream(self, request_iterator: Iterator[pb.ResolveStreamRequest],
+                      context: grpc.ServicerContext) -> Iterator[pb.ResolveStreamResponse]:
+        started = time.perf_counter()
+        names = 0
+        code = "OK"
+        try:
+            for request in request_iterator:
+                if not context.is_active():
+                    raise _Stopped()
+                response = pb.ResolveStreamResponse(request_id=request.request_id)
+                try:
+                    query = request.WhichOneof("query")
+                    options = self._options(request)
+                    if query == "name":
+                        response.resolutions.append(
+                            convert.resolution_to_proto(self.engine.resolve(request.name, **options)))
+                    elif query == "batch":
+                        batch = request.batch.names
+                        self._check_batch_size(len(batch), "batch.names")
+                        response.resolutions.extend(
+                            self._resolve_names(context, batch, options, "batch.names"))
+                    else:
+                        raise InvalidArgument("query", "set either name or batch")
+                except NamebridgeError as exc:
+                    response.ClearField("resolutions")
+                    response.error.CopyFrom(request_error_for(exc))
+                names += len(response.resolutions)
+                yield response
+        except _Stopped as stop:
+            names += stop.done
+            code = _stopped_code(context)
+        except GeneratorExit:      # the client went away while we were yielding
+            code = _stopped_code(context)
+            raise
+        except grpc.RpcError:      # reading the requests failed: the call is over
+            code = _stopped_code(context)
+        except Exception:
+            log.exception("internal error", extra={"method": "ResolveStream"})
+            code = "INTERNAL"
+            context.abort(grpc.StatusCode.INTERNAL, "internal error; see the server log")
+        finally:
+            if code == "OK" and not context.is_active():
+                code = _stopped_code(context)
+            self._finish("ResolveStream", code, started, names=names)
+
+    def Transliterate(self, request: pb.TransliterateRequest,
+                      context: grpc.ServicerContext) -> pb.TransliterateResponse:
+        return self._unary("Transliterate", context, self._transliterate, request)
+
+    def _transliterate(self, context: grpc.ServicerContext,
+                       request: pb.TransliterateRequest) -> tuple[pb.TransliterateResponse, int]:
+        result = self.engine.transliterate(request.text, language=request.language or None)
+        return convert.transliteration_to_proto(result), 0
+
+    def GetEntity(self, request: pb.GetEntityRequest,
+                  context: grpc.ServicerContext) -> pb.GetEntityResponse:
+        return self._unary("GetEntity", context, self._get_entity, request)
+
+    def _get_entity(self, context: grpc.ServicerContext,
+                    request: pb.GetEntityRequest) -> tuple[pb.GetEntityResponse, int]:
+        entity = self.engine.get_entity(request.entity_id)
+        return pb.GetEntityResponse(entity=convert.entity_to_proto(entity)), 0
+
+    def GetLexiconInfo(self, request: pb.GetLexiconInfoRequest,
+                       context: grpc.ServicerContext) -> pb.GetLexiconInfoResponse:
+        return self._unary("GetLexiconInfo", context, lambda _ctx: (self._info, 0))
