@@ -103,6 +103,44 @@ def batch_command(
     raise typer.Exit(code)
 
 
+@app.command("serve")
+def serve_command(
+    host: str = typer.Option("127.0.0.1", "--host", envvar="NAMEBRIDGE_HOST", help="Address to bind (0.0.0.0 for every interface)."),
+    port: int = typer.Option(50051, "--port", envvar="NAMEBRIDGE_PORT", min=0, max=65535, help="Port to bind (0: any free port)."),
+    lexicon: Optional[Path] = typer.Option(None, "--lexicon", envvar="NAMEBRIDGE_LEXICON_DIR", help="Lexicon directory (default: bundled)."),
+    workers: int = typer.Option(1, "--workers", envvar="NAMEBRIDGE_WORKERS", min=1, help="Server processes sharing the port (SO_REUSEPORT); one per core."),
+    threads: int = typer.Option(32, "--threads", envvar="NAMEBRIDGE_THREADS", min=1, help="Threads per process (calls in flight; each stream holds one)."),
+    tls_cert: Optional[Path] = typer.Option(None, "--tls-cert", envvar="NAMEBRIDGE_TLS_CERT", help="PEM certificate chain; with --tls-key, serve TLS."),
+    tls_key: Optional[Path] = typer.Option(None, "--tls-key", envvar="NAMEBRIDGE_TLS_KEY", help="PEM private key for --tls-cert."),
+    log_level: str = typer.Option("INFO", "--log-level", envvar="NAMEBRIDGE_LOG_LEVEL", help="DEBUG, INFO, WARNING or ERROR (JSON lines on stderr)."),
+    log_names: bool = typer.Option(False, "--log-names", envvar="NAMEBRIDGE_LOG_NAMES", help="Log the name text of each call (at DEBUG only)."),
+    metrics_port: Optional[int] = typer.Option(None, "--metrics-port", envvar="NAMEBRIDGE_METRICS_PORT", min=1, max=65535, help="Serve Prometheus /metrics here (worker i: port + i)."),
+    grace: float = typer.Option(10.0, "--grace", envvar="NAMEBRIDGE_GRACE", min=0.0, help="Seconds calls in flight get to finish after SIGTERM/SIGINT."),
+    max_message_bytes: int = typer.Option(16 * 1024 * 1024, "--max-message-bytes", envvar="NAMEBRIDGE_MAX_MESSAGE_BYTES", min=1024, help="Largest request message accepted."),
+) -> None:
+    """Serve the gRPC API (EntityResolverService, health, reflection) until SIGTERM/SIGINT.
+
+    Exit codes: 0 stopped gracefully; 2 bad flags, lexicon or address.
+    """
+    from namebridge import logs
+    from namebridge.server import ServeConfig, serve
+
+    try:
+        logs.configure(log_level)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    config = ServeConfig(host=host, port=port, lexicon_dir=lexicon, workers=workers, threads=threads,
+                         tls_cert=tls_cert, tls_key=tls_key, log_level=log_level, log_names=log_names,
+                         metrics_port=metrics_port, grace=grace, max_message_bytes=max_message_bytes)
+    try:
+        code = serve(config)
+    except OSError as exc:
+        raise fail(str(exc), fix="choose another --port, or stop the process holding it") from None
+    except ValueError as exc:
+        raise fail(str(exc), fix="pass both --tls-cert and --tls-key as PEM files") from None
+    raise typer.Exit(code)
+
+
 def main() -> None:
     """Console-script entry point."""
     try:
