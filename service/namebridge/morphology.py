@@ -1,0 +1,105 @@
+"""Base forms of inflected query tokens, from the lists in ``lexicons/morphology/``.
+
+Names arrive inflected (``Тоқаевтың``, ``Вашингтонға``, ``بكازاخستان``,
+``قزاقستانی``) and with Turkish suffixes written after an apostrophe
+(``Kazakistan'ın``). This module proposes base forms; it never decides: each
+stem is looked up like the token itself and scored slightly lower.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from namebridge.errors import DataFileError, Problem
+from namebridge.lexicon.files import read_table
+from namebridge.normalize import normalize_text
+
+POSITIONS = ("suffix", "prefix", "article", "apostrophe_suffix")
+#: which lists apply to a token of a script
+LISTS_BY_SCRIPT = {"Cyrillic": ("kk", "ru"), "Arabic": ("ar", "fa")}
+MIN_STEM_LETTERS = 3
+MAX_STEMS = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Morphology:
+    """Affix lists by language, each sorted longest first."""
+
+    suffixes: dict[str, tuple[str, ...]]
+    prefixes: dict[str, tuple[str, ...]]
+    articles: dict[str, tuple[str, ...]]
+    apostrophe_suffixes: frozenset[str]
+
+    @classmethod
+    def load(cls, directory: Path) -> "Morphology":
+        problems: list[Problem] = []
+        lists: dict[str, dict[str, set[str]]] = {p: {} for p in POSITIONS}
+        for path in sorted(directory.glob("*.tsv")):
+            language = path.stem
+            for r in read_table(path, ("affix", "position", "note"), problems):
+                position = r["position"]
+                if position not in POSITIONS:
+                    problems.append(r.problem(f"position must be one of {', '.join(POSITIONS)}"))
+                    continue
+                affix = normalize_text(r["affix"])
+                if not affix or " " in affix:
+                    problems.append(r.problem(f"affix {r['affix']!r} is not a single token"))
+                    continue
+                seen = lists[position].setdefault(language, set())
+                if affix in seen:
+                    problems.append(r.problem(f"duplicate {position} {r['affix']!r}"))
+                    continue
+                seen.add(affix)
+        if problems:
+            raise DataFileError(problems)
+
+        def longest_first(by_language: dict[str, set[str]]) -> dict[str, tuple[str, ...]]:
+            return {lang: tuple(sorted(items, key=lambda a: (-len(a), a))) for lang, items in by_language.items()}
+
+        apostrophe = frozenset(a for items in lists["apostrophe_suffix"].values() for a in items)
+        return cls(longest_first(lists["suffix"]), longest_first(lists["prefix"]),
+                   longest_first(lists["article"]), apostrophe)
+
+    def is_apostrophe_suffix(self, token: str) -> bool:
+        """True for a suffix token written after an apostrophe (``ın`` in ``Kazakistan'ın``)."""
+        return token in self.apostrophe_suffixes
+
+    def _lists(self, table: dict[str, tuple[str, ...]], script: str) -> list[str]:
+        return [a for lang in LISTS_BY_SCRIPT.get(script, ()) for a in table.get(lang, ())]
+
+    def without_article(self, token: str, script: str) -> str | None:
+        """The token without a leading article (``الامارات`` -> ``امارات``), if one is there."""
+        for article in self._lists(self.articles, script):
+            if token.startswith(article) and len(token) - len(article) >= MIN_STEM_LETTERS:
+                return token[len(article):]
+        return None
+
+    def stems(self, token: str, script: str) -> list[str]:
+        """Candidate base forms of a normalised token, likeliest first, without the token itself."""
+        prefixes = self._lists(self.prefixes, script) + self._lists(self.articles, script)
+        suffixes = self._lists(self.suffixes, script)
+        if not prefixes and not suffixes:
+            return []
+        bases = [token]
+        for prefix in prefixes:
+            if token.startswith(prefix) and len(token) - len(prefix) >= MIN_STEM_LETTERS:
+                bases.append(token[len(prefix):])
+        out: list[str] = []
+        for base in bases:
+            if base != token:
+                out.append(base)
+            for suffix in suffixes:
+                if base.endswith(suffix) and len(base) - len(suffix) >= MIN_STEM_LETTERS:
+                    stem = base[: -len(suffix)]
+                    out.append(stem)
+                    # one more layer (Persian قزاقستانی‌ها: ها then ی)
+                    for inner in suffixes:
+                        if stem.endswith(inner) and len(stem) - len(inner) >= MIN_STEM_LETTERS:
+                            out.append(stem[: -len(inner)])
+                            break
+        unique: list[str] = []
+        for s in out:
+            if s not in unique and s != token:
+                unique.append(s)
+        return unique[:MAX_STEMS]

@@ -1,0 +1,61 @@
+"""Token lists that change how much a token weighs (``lexicons/tokens/``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from namebridge.errors import DataFileError, Problem
+from namebridge.keys import KeyTable, token_keys
+from namebridge.lexicon.files import read_table
+from namebridge.normalize import normalize_text
+
+
+@dataclass(frozen=True, slots=True)
+class WordLists:
+    """Particles with their weights, patronymic endings, common given names (by key)."""
+
+    particles: dict[str, float]
+    patronymic_endings: tuple[str, ...]
+    common_name_keys: frozenset[str]   #: full keys of common given names
+
+    @classmethod
+    def load(cls, directory: Path, key_table: KeyTable) -> "WordLists":
+        problems: list[Problem] = []
+        particles: dict[str, float] = {}
+        for r in read_table(directory / "particles.tsv", ("token", "weight", "note"), problems):
+            token = normalize_text(r["token"])
+            try:
+                weight = float(r["weight"])
+            except ValueError:
+                problems.append(r.problem(f"weight must be a number, got {r['weight']!r}"))
+                continue
+            if not 0.0 <= weight <= 1.0:
+                problems.append(r.problem("weight must be in [0, 1]"))
+            elif token in particles:
+                problems.append(r.problem(f"duplicate particle {r['token']!r}"))
+            else:
+                particles[token] = weight
+        endings = []
+        for r in read_table(directory / "patronymic_endings.tsv", ("ending", "note"), problems):
+            ending = normalize_text(r["ending"])
+            if ending in endings:
+                problems.append(r.problem(f"duplicate ending {r['ending']!r}"))
+            endings.append(ending)
+        common: set[str] = set()
+        seen: set[str] = set()
+        for r in read_table(directory / "common_given_names.tsv", ("name", "note"), problems):
+            name = normalize_text(r["name"])
+            if name in seen:
+                problems.append(r.problem(f"duplicate name {r['name']!r}"))
+            seen.add(name)
+            common.add(token_keys(name, key_table).full[0])
+        if problems:
+            raise DataFileError(problems)
+        return cls(particles, tuple(sorted(endings, key=len, reverse=True)), frozenset(common))
+
+    def is_patronymic(self, token: str) -> bool:
+        return len(token) > 5 and token.endswith(self.patronymic_endings)
+
+    def is_common_given_name(self, full_keys: tuple[str, ...]) -> bool:
+        return bool(full_keys) and full_keys[0] in self.common_name_keys
