@@ -36,6 +36,36 @@ def fail(message: str, *, fix: str | None = None) -> "typer.Exit":
 
 # --- commands are added below, each a thin call into one module -------------
 
+lexicon_app = typer.Typer(help="Check the lexicon files.", no_args_is_help=True)
+app.add_typer(lexicon_app, name="lexicon")
+
+
+@lexicon_app.command("validate")
+def lexicon_validate_command(
+    directory: Optional[Path] = typer.Argument(
+        None, help="Lexicon directory (default: NAMEBRIDGE_LEXICON_DIR, else the bundled lexicons/)."),
+) -> None:
+    """Print every problem as path:line: message, then the warnings and a summary.
+
+    Exit codes: 0 valid (warnings allowed); 2 at least one problem.
+    """
+    from namebridge.lexicon.loader import check_lexicon
+    from namebridge.settings import settings_from_env
+
+    directory = directory if directory is not None else settings_from_env().lexicon_dir
+    check = check_lexicon(directory)
+    for problem in check.problems:
+        typer.echo(str(problem))
+    for warning in check.warnings:
+        typer.echo(f"{warning.path}:{warning.line}: warning: {warning.message}")
+    warnings = f"{len(check.warnings)} warning(s)"
+    if check.lexicon is None:
+        typer.echo(f"{directory}: INVALID: {len(check.problems)} problem(s), {warnings}")
+        raise typer.Exit(EXIT_USAGE)
+    lexicon = check.lexicon
+    typer.echo(f"{directory}: valid: {len(lexicon.entities)} entities, {len(lexicon.aliases)} aliases, "
+               f"{warnings}, version {lexicon.version}")
+
 
 @app.command("eval")
 def eval_command(
