@@ -208,7 +208,8 @@ def load_engine(lexicon_dir: Path | None) -> Any:
     from namebridge.engine import Engine
     from namebridge.settings import settings_from_env
 
-    return Engine.load(lexicon_dir, settings=settings_from_env())
+    settings = settings_from_env(lexicon_dir=lexicon_dir)  # as `namebridge serve` loads it
+    return Engine.load(settings.lexicon_dir, settings=settings)
 
 
 def make_resolver(options: BatchOptions) -> Resolver:
