@@ -11,7 +11,7 @@ PROTOS := $(wildcard proto/namebridge/v1/*.proto)
 GENERATED := $(patsubst proto/%.proto,service/%_pb2.py,$(PROTOS))
 NPM_STAMP := node_modules/.installed
 
-.PHONY: all install proto lint-proto test run bench clean
+.PHONY: all install proto lint-proto test run bench clean eval eval-freeze
 
 all: test
 
@@ -46,6 +46,13 @@ run: install proto
 
 bench: install proto
 	$(BIN)/python -m namebridge.bench
+
+# The labelled evaluation set (README, "Evaluation"): print the figures, or re-freeze the per-case run.
+eval: install proto
+	$(BIN)/namebridge eval tests/eval/cases.tsv
+
+eval-freeze: install proto
+	$(BIN)/namebridge eval tests/eval/cases.tsv --failures 0 --write-results tests/eval/results.tsv
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .hypothesis service/*.egg-info
