@@ -11,7 +11,8 @@ symbols, so that ``Tokayev``, ``Tokaev``, ``Toqaev``, ``Tokajew``, ``Тоқае�
   that does not write short vowels (``ترمب`` -> ``TRMB`` = ``trump``).
 
 A sequence with several readings (``c`` = k or Turkish j; ``و`` = vowel or v)
-gives several readings, at most ``MAX_READINGS``; the first is the likeliest.
+gives several readings, at most ``MAX_READINGS``, those with the fewest
+second choices first.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ from namebridge.settings import BUNDLED_LEXICON_DIR
 
 VOWEL = "a"
 SILENT = "-"
-MAX_READINGS = 4
+MAX_READINGS = 8
+#: readings considered before ranking (a token with many ambiguous letters)
+MAX_READINGS_CONSIDERED = 64
 POSITIONS = ("any", "initial", "final")
 
 
@@ -107,7 +110,8 @@ def _collapse(symbols: str) -> str:
 
 
 def _skeleton(full: str) -> str:
-    return _collapse(full.replace(VOWEL, ""))
+    """Consonant classes only. Repeats that a vowel separated stay (объединённые BTNN is not Putin BTN)."""
+    return full.replace(VOWEL, "")
 
 
 @lru_cache(maxsize=1)
@@ -119,7 +123,11 @@ def token_keys(token: str, table: KeyTable | None = None) -> TokenKeys:
     """The keys of a normalised token (see the module docstring)."""
     table = table or bundled_key_table()
     segments = table.segments(token)
-    readings = itertools.islice(itertools.product(*segments), MAX_READINGS)
+    # the likeliest readings first: those that take the fewest second choices
+    indexed = [tuple(enumerate(alternatives)) for alternatives in segments]
+    considered = itertools.islice(itertools.product(*indexed), MAX_READINGS_CONSIDERED)
+    ranked = sorted(considered, key=lambda reading: sum(1 for rank, _ in reading if rank))
+    readings = (tuple(symbols for _rank, symbols in reading) for reading in ranked[:MAX_READINGS])
     full: list[str] = []
     skeleton: list[str] = []
     for reading in readings:

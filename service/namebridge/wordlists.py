@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from namebridge.errors import DataFileError, Problem
-from namebridge.keys import KeyTable, token_keys
+from namebridge.keys import KeyTable, TokenKeys, token_keys
 from namebridge.lexicon.files import read_table
 from namebridge.normalize import normalize_text
 
@@ -17,7 +17,8 @@ class WordLists:
 
     particles: dict[str, float]
     patronymic_endings: tuple[str, ...]
-    common_name_keys: frozenset[str]   #: full keys of common given names
+    common_name_keys: frozenset[str]        #: full keys of common given names
+    common_name_skeletons: frozenset[str]   #: their skeletons, for abjad spellings (محمد)
 
     @classmethod
     def load(cls, directory: Path, key_table: KeyTable) -> "WordLists":
@@ -43,19 +44,27 @@ class WordLists:
                 problems.append(r.problem(f"duplicate ending {r['ending']!r}"))
             endings.append(ending)
         common: set[str] = set()
+        skeletons: set[str] = set()
         seen: set[str] = set()
         for r in read_table(directory / "common_given_names.tsv", ("name", "note"), problems):
             name = normalize_text(r["name"])
             if name in seen:
                 problems.append(r.problem(f"duplicate name {r['name']!r}"))
             seen.add(name)
-            common.add(token_keys(name, key_table).full[0])
+            keys = token_keys(name, key_table)
+            common.add(keys.full[0])
+            skeletons.add(keys.skeleton[0])
         if problems:
             raise DataFileError(problems)
-        return cls(particles, tuple(sorted(endings, key=len, reverse=True)), frozenset(common))
+        return cls(particles, tuple(sorted(endings, key=len, reverse=True)), frozenset(common),
+                   frozenset(skeletons))
 
     def is_patronymic(self, token: str) -> bool:
+        """True for a token with a patronymic ending (the caller knows it is not a name's first token)."""
         return len(token) > 5 and token.endswith(self.patronymic_endings)
 
-    def is_common_given_name(self, full_keys: tuple[str, ...]) -> bool:
-        return bool(full_keys) and full_keys[0] in self.common_name_keys
+    def is_common_given_name(self, keys: TokenKeys, *, abjad: bool) -> bool:
+        """True if the token reads as a common given name (on skeletons for abjad spellings)."""
+        if abjad:
+            return any(s in self.common_name_skeletons for s in keys.skeleton)
+        return keys.full[0] in self.common_name_keys

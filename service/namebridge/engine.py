@@ -1,0 +1,394 @@
+"""The resolution engine: one name in, a decision with ranked candidates out.
+
+``Engine.resolve`` reads top to bottom as the pipeline:
+
+    normalise -> detect -> key -> look up -> score -> decide -> explain
+
+Everything that can be computed once (tables, keys of every alias token, the
+index, token weights) is built in ``Engine.load``; a query does only its own
+work, and the per-token part of it is memoised.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+from typing import Collection, Iterable
+
+from namebridge import features
+from namebridge.errors import InvalidArgument, NotFound
+from namebridge.features import Alignment
+from namebridge.index import COMMON_NAME_FACTOR, PATRONYMIC_WEIGHT, AliasIndex
+from namebridge.keys import KeyTable, token_keys
+from namebridge.lexicon.loader import Lexicon, load_lexicon
+from namebridge.lexicon.model import Entity
+from namebridge.morphology import Morphology
+from namebridge.normalize import Token, tokenize
+from namebridge.results import (Candidate, Decision, QueryAnalysis, Resolution, TokenMatch,
+                                Transliteration)
+from namebridge.scoring import Scorer
+from namebridge.scripts import ABJADS, MIXED, UNDETERMINED, UNKNOWN, detect_language, detect_script, dominant
+from namebridge.settings import BUNDLED_LEXICON_DIR, Settings
+from namebridge.translit import TranslitTables
+from namebridge.wordlists import WordLists
+
+#: weight of a one-letter query token (an initial)
+INITIAL_WEIGHT = 0.3
+
+#: roles of query tokens
+NAME, INITIAL, PARTICLE, PATRONYMIC = "name", "initial", "particle", "patronymic"
+
+
+@dataclass(frozen=True, slots=True)
+class LexiconInfo:
+    """What is loaded: echoed by ``GetLexiconInfo`` and ``namebridge info``."""
+
+    version: str
+    entity_count: int
+    alias_count: int
+    counts_by_type: dict[str, int]
+    counts_by_language: dict[str, int]
+    loaded_at: datetime
+    lexicon_dir: Path
+    settings: dict[str, str]
+
+
+@dataclass(slots=True)
+class QueryStats:
+    """Cost counters of one query (tests use them to prove the index bounds the work)."""
+
+    vocabulary_matched: int = 0
+    aliases_scored: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class QueryToken:
+    """A query token after detection and lookup (memoised per token)."""
+
+    text: str
+    script: str
+    language: str
+    role: str
+    weight: float                                   #: weight when it meets no alias token
+    matches: dict[int, tuple[float, str]] = field(hash=False, compare=False)  #: vocabulary id -> (similarity, key)
+
+
+class Engine:
+    """Load once, resolve many times; safe to share between threads (read-only after load)."""
+
+    def __init__(self, lexicon: Lexicon, settings: Settings, *, key_table: KeyTable,
+                 morphology: Morphology, wordlists: WordLists, translit: TranslitTables) -> None:
+        self.lexicon = lexicon
+        self.settings = settings
+        self.scorer = Scorer.from_settings(settings)
+        self.key_table = key_table
+        self.morphology = morphology
+        self.wordlists = wordlists
+        self.translit = translit
+        self.index = AliasIndex.build(lexicon, key_table=key_table, morphology=morphology,
+                                      wordlists=wordlists)
+        self.entity_types = lexicon.entity_types
+        self._entity_list: list[Entity] = list(lexicon.entities.values())
+        self._loaded_at = datetime.now(timezone.utc)
+        self._lookup_token = lru_cache(maxsize=settings.token_cache_size)(self._lookup_token_uncached)
+
+    @classmethod
+    def load(cls, lexicon_dir: Path | str | None = None, *, settings: Settings | None = None) -> "Engine":
+        """Load a lexicon directory (default: the bundled ``lexicons/``) and build the index.
+
+        The matching tables (``keys/``, ``morphology/``, ``tokens/``,
+        ``translit/``) come from the lexicon directory when it has them, else
+        from the bundled lexicon.
+        """
+        settings = (settings or Settings()).validated()
+        directory = Path(lexicon_dir) if lexicon_dir is not None else Path(settings.lexicon_dir)
+        settings = dataclasses.replace(settings, lexicon_dir=directory)
+        lexicon = load_lexicon(directory)
+
+        def data(folder: str) -> Path:
+            own = directory / folder
+            return own if own.is_dir() else BUNDLED_LEXICON_DIR / folder
+
+        key_table = KeyTable.load(data("keys") / "classes.tsv")
+        return cls(lexicon, settings,
+                   key_table=key_table,
+                   morphology=Morphology.load(data("morphology")),
+                   wordlists=WordLists.load(data("tokens"), key_table),
+                   translit=TranslitTables.load(data("translit"),
+                                                languages_file=directory / "languages.tsv"))
+
+    # --- the pipeline ---------------------------------------------------------
+
+    def resolve(self, name: str, *, language: str | None = None, script: str | None = None,
+                entity_types: Collection[str] = (), max_candidates: int | None = None,
+                min_score: float | None = None, stats: QueryStats | None = None) -> Resolution:
+        """Resolve one name. Raises ``InvalidArgument`` naming the bad field."""
+        text = self._checked_name(name)
+        self._check_hints(language, script)
+        types = self._checked_types(entity_types)
+        limit = self._checked_max_candidates(max_candidates)
+        floor = self.settings.min_candidate_score if min_score is None else float(min_score)
+        if not 0.0 <= floor <= 1.0:
+            raise InvalidArgument("min_score", f"must be in [0, 1], got {min_score}")
+
+        # 1. normalise
+        tokens = tokenize(text)[: self.settings.max_query_tokens]
+        # 2. detect (a caller's hint overrides), and drop suffixes written after an apostrophe
+        query_language, query_script = self._detect(tokens, language, script)
+        kept = [t for t in tokens if not (t.after_apostrophe and self.morphology.is_apostrophe_suffix(t.text))]
+        # 3-4. key and look up each token (memoised)
+        query = [self._lookup_token(t.text, t.surface, language, first=(n == 0)) for n, t in enumerate(kept)]
+        if stats is not None:
+            stats.vocabulary_matched = sum(len(q.matches) for q in query)
+        # 5. score the candidate aliases, keep the best alias per entity
+        best = self._score_candidates(query, types, stats)
+        ranked = sorted(best.values(), key=lambda b: (-b[0], self.index.entity_ids[b[3]]))
+        # 6. decide
+        decision = self.scorer.decide_scores([b[0] for b in ranked])
+        # 7. explain, only for what is returned
+        returned = [b for b in ranked if b[0] >= floor][:limit]
+        candidates = tuple(self._candidate(query, *b) for b in returned)
+        if decision is not Decision.NO_MATCH and not candidates:
+            decision = Decision.NO_MATCH
+        analysis = QueryAnalysis(
+            original=name,
+            normalized=" ".join(t.text for t in tokens),
+            romanized=" ".join(self._romanize_token(t.surface, language) for t in tokens),
+            tokens=tuple(t.text for t in tokens),
+            script=query_script,
+            language=query_language,
+        )
+        return Resolution(analysis, decision, candidates, self.lexicon.version)
+
+    def resolve_many(self, names: Iterable[str], **options: object) -> list[Resolution]:
+        """``resolve`` for each name, in order."""
+        return [self.resolve(n, **options) for n in names]  # type: ignore[arg-type]
+
+    # --- steps ------------------------------------------------------------------
+
+    def _detect(self, tokens: tuple[Token, ...], language: str | None, script: str | None) -> tuple[str, str]:
+        scripts = [detect_script(t.surface) for t in tokens]
+        languages = [detect_language(t.surface, s) for t, s in zip(tokens, scripts)]
+        query_script = script or _dominant_script(scripts)
+        query_language = language or dominant(languages) or UNDETERMINED
+        return query_language, query_script
+
+    def _lookup_token_uncached(self, text: str, surface: str, language_hint: str | None, *,
+                               first: bool) -> QueryToken:
+        """Detect, key and look up one query token: its role, its weight and the vocabulary it meets.
+
+        A patronymic is never a name's first token (Gurbanguly is a given name
+        that merely ends like Kemeluly).
+        """
+        script = detect_script(surface)
+        language = language_hint or detect_language(surface, script)
+        keys = token_keys(text, self.key_table)
+        abjad = script in ABJADS
+        if len(text) == 1 and text.isalpha():
+            return QueryToken(text, script, language, INITIAL, INITIAL_WEIGHT, {})
+        role, weight = NAME, 1.0
+        if text in self.wordlists.particles:
+            role, weight = PARTICLE, self.wordlists.particles[text]
+        elif not first and self.wordlists.is_patronymic(text):
+            role, weight = PATRONYMIC, PATRONYMIC_WEIGHT
+        elif self.wordlists.is_common_given_name(keys, abjad=abjad):
+            weight = COMMON_NAME_FACTOR
+        forms = [(text, keys, 1.0)]
+        factor = self.settings.stemmed_factor
+        forms += [(stem, token_keys(stem, self.key_table), factor)
+                  for stem in self.morphology.stems(text, script)]
+        matches: dict[int, tuple[float, str]] = {}
+        vocabulary = self.index.vocabulary
+        minimum = self.settings.min_token_similarity
+        for form, form_keys, form_factor in forms:
+            found = self.index.vocabulary_candidates(form, form_keys, abjad=abjad)
+            for vid in found[: self.settings.max_token_candidates]:
+                similarity, key = features.form_similarity(form, form_keys, abjad, vocabulary[vid])
+                similarity *= form_factor
+                if similarity >= minimum and similarity > matches.get(vid, (0.0, ""))[0]:
+                    matches[vid] = (similarity, key if form_factor == 1.0 else f"{key}+stem")
+        return QueryToken(text, script, language, role, weight, matches)
+
+    def _score_candidates(self, query: list[QueryToken], types: frozenset[str],
+                          stats: QueryStats | None) -> dict[int, tuple[float, int, Alignment, int, tuple]]:
+        """entity position -> (score, alias position, alignment, entity position, feature values)."""
+        index = self.index
+        aliases = index.candidate_aliases([q.matches for q in query],
+                                          expand_limit=self.settings.max_postings_expanded,
+                                          score_limit=self.settings.max_aliases_scored)
+        if stats is not None:
+            stats.aliases_scored = len(aliases)
+        best: dict[int, tuple[float, int, Alignment, int, tuple]] = {}
+        vocabulary = index.vocabulary
+        entity_list = self._entity_list
+        for position in aliases:
+            entity = index.alias_entity[position]
+            if types and entity_list[entity].type not in types:
+                continue
+            alias_vids = index.alias_tokens[position]
+            alignment = self._align(query, alias_vids)
+            weak = index.aliases[position].tier != "strong"
+            score, values = self.scorer.score(alignment, weak=weak)
+            current = best.get(entity)
+            if current is None or score > current[0] or (score == current[0] and not weak and _is_weak(index, current[1])):
+                best[entity] = (score, position, alignment, entity, values)
+        return best
+
+    def _align(self, query: list[QueryToken], alias_vids: tuple[int, ...]) -> Alignment:
+        """Greedy one-to-one alignment of query tokens and alias tokens, best pairs first."""
+        vocabulary = self.index.vocabulary
+        minimum = self.settings.min_token_similarity
+        pairs: list[tuple[float, int, int, str]] = []
+        for i, q in enumerate(query):
+            if q.role == INITIAL:
+                for j, vid in enumerate(alias_vids):
+                    if features.initial_fits(q.text, vocabulary[vid]):
+                        pairs.append((self.settings.initial_similarity, i, j, "initial"))
+                continue
+            matches = q.matches
+            for j, vid in enumerate(alias_vids):
+                hit = matches.get(vid)
+                if hit is not None and hit[0] >= minimum:
+                    pairs.append((hit[0], i, j, hit[1]))
+        pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+        used_q: set[int] = set()
+        used_a: set[int] = set()
+        chosen: list[tuple[int, int, float, str]] = []
+        for similarity, i, j, key in pairs:
+            if i in used_q or j in used_a:
+                continue
+            used_q.add(i)
+            used_a.add(j)
+            chosen.append((i, j, similarity, key))
+        alias_weights = [vocabulary[v].weight for v in alias_vids]
+        query_weights = [q.weight for q in query]
+        for i, j, _s, key in chosen:
+            if key != "initial":
+                query_weights[i] = alias_weights[j]
+        return Alignment(
+            pairs=chosen,
+            query_weights=query_weights,
+            alias_weights=alias_weights,
+            query_roles=[q.role for q in query],
+            alias_common=[vocabulary[v].common for v in alias_vids],
+            unmatched_query=[i for i in range(len(query)) if i not in used_q],
+            unmatched_alias=[j for j in range(len(alias_vids)) if j not in used_a],
+        )
+
+    def _candidate(self, query: list[QueryToken], score: float, position: int, alignment: Alignment,
+                   entity: int, values: tuple) -> Candidate:
+        alias = self.index.aliases[position]
+        record = self._entity_list[entity]
+        vids = self.index.alias_tokens[position]
+        vocabulary = self.index.vocabulary
+        matches = tuple(
+            TokenMatch(query[i].text, vocabulary[vids[j]].text, key, round(similarity, 4),
+                       round(alignment.alias_weights[j], 4))
+            for i, j, similarity, key in sorted(alignment.pairs))
+        return Candidate(
+            entity_id=record.id, canonical_name=record.canonical_name, entity_type=record.type,
+            score=round(score, 6), matched_alias=alias.text, alias_language=alias.language,
+            alias_kind=alias.kind, alias_source=alias.source, token_matches=matches,
+            features=tuple((n, round(v, 4)) for n, v in values))
+
+    # --- validation -------------------------------------------------------------
+
+    def _checked_name(self, name: object) -> str:
+        if not isinstance(name, str):
+            raise InvalidArgument("name", "must be a string")
+        text = name.strip()
+        if not text:
+            raise InvalidArgument("name", "must not be empty or whitespace only")
+        if len(text) > self.settings.max_name_length:
+            raise InvalidArgument("name", f"is {len(text)} characters long; the limit is "
+                                          f"{self.settings.max_name_length}")
+        if "\x00" in text:
+            raise InvalidArgument("name", "must not contain NUL characters")
+        return text
+
+    def _check_hints(self, language: str | None, script: str | None) -> None:
+        if language and language not in self.lexicon.languages:
+            raise InvalidArgument("language", f"unknown language tag {language!r}; known: "
+                                              f"{', '.join(sorted(self.lexicon.languages))}")
+        known_scripts = set(self.lexicon.languages.values())
+        if script and script not in known_scripts:
+            raise InvalidArgument("script", f"unknown script {script!r}; known: {', '.join(sorted(known_scripts))}")
+
+    def _checked_types(self, entity_types: Collection[str]) -> frozenset[str]:
+        types = frozenset(t for t in entity_types if t)
+        unknown = types - self.entity_types
+        if unknown:
+            raise InvalidArgument("entity_types", f"unknown entity type(s) {', '.join(sorted(unknown))}; "
+                                                  f"known: {', '.join(sorted(self.entity_types))}")
+        return types
+
+    def _checked_max_candidates(self, max_candidates: int | None) -> int:
+        if max_candidates is None or max_candidates == 0:
+            return self.settings.default_max_candidates
+        if max_candidates < 0 or max_candidates > self.settings.max_candidates_limit:
+            raise InvalidArgument("max_candidates", f"must be between 1 and "
+                                                    f"{self.settings.max_candidates_limit}, got {max_candidates}")
+        return int(max_candidates)
+
+    # --- the other questions ----------------------------------------------------
+
+    def _romanize_token(self, surface: str, language_hint: str | None) -> str:
+        script = detect_script(surface)
+        language = language_hint or detect_language(surface, script)
+        return self.translit.romanize(surface, language)
+
+    def transliterate(self, text: str, *, language: str | None = None) -> Transliteration:
+        """Romanize a text for display, token by token, with the detected (or given) language."""
+        cleaned = self._checked_name(text)
+        self._check_hints(language, None)
+        tokens = tokenize(cleaned)
+        rows = []
+        for t in tokens:
+            script = detect_script(t.surface)
+            lang = language or detect_language(t.surface, script)
+            rows.append((t.surface, self.translit.romanize(t.surface, lang), script, lang))
+        query_language, query_script = self._detect(tokens, language, None)
+        romanized_text = self.translit.romanize(cleaned, query_language) if query_language in self.translit.languages else cleaned
+        return Transliteration(
+            original=text, normalized=" ".join(t.text for t in tokens), romanized=romanized_text,
+            tokens=tuple(rows), script=query_script, language=query_language,
+            scheme=self.translit.scheme(query_language) if query_language in self.translit.languages else "as written",
+        )
+
+    def get_entity(self, entity_id: str) -> Entity:
+        """The entity with this ID; ``NotFound("entity_id")`` if there is none."""
+        if not entity_id or not entity_id.strip():
+            raise InvalidArgument("entity_id", "must not be empty")
+        entity = self.lexicon.entities.get(entity_id.strip())
+        if entity is None:
+            raise NotFound("entity_id", f"no entity {entity_id!r} in lexicon {self.lexicon.version}")
+        return entity
+
+    def info(self) -> LexiconInfo:
+        """What is loaded, which version, which settings."""
+        by_type = Counter(e.type for e in self._entity_list)
+        by_language = Counter(a.language for a in self.lexicon.aliases)
+        return LexiconInfo(
+            version=self.lexicon.version, entity_count=len(self._entity_list),
+            alias_count=len(self.lexicon.aliases), counts_by_type=dict(sorted(by_type.items())),
+            counts_by_language=dict(sorted(by_language.items())), loaded_at=self._loaded_at,
+            lexicon_dir=self.lexicon.directory, settings=self.settings.as_dict())
+
+
+def _dominant_script(scripts: list[str]) -> str:
+    letters = [s for s in scripts if s != UNKNOWN]
+    if not letters:
+        return UNKNOWN
+    counts = Counter(letters)
+    if len(counts) > 1:
+        (first, n1), (_second, n2) = counts.most_common(2)
+        return first if n1 > n2 else MIXED
+    return letters[0]
+
+
+def _is_weak(index: AliasIndex, position: int) -> bool:
+    return index.aliases[position].tier != "strong"

@@ -1,0 +1,152 @@
+"""Named features: how one query token meets one alias token, and how a whole
+query meets a whole alias.
+
+Every feature is a small function whose name is its ID (the explanation and
+``Settings.feature_weights`` use the same names). Token similarity is in
+[0, 1]; alias-level features return a value in [0, 1] that ``scoring.py``
+combines with the weight table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import jellyfish
+
+from namebridge.index import VocabularyToken
+from namebridge.keys import TokenKeys
+
+# --- token level --------------------------------------------------------------
+
+#: similarity of forms whose full keys agree (both fully vocalised)
+FULL_KEY_SIMILARITY = 0.95
+#: similarity of forms whose consonant skeletons agree, one or both written in an abjad
+ABJAD_SKELETON_SIMILARITY = 0.93
+#: similarity of vocalised forms whose skeletons agree but whose vowels differ
+SKELETON_SIMILARITY = 0.86
+#: vocalised skeletons shorter than this must agree on the full key too (Rubio/Arab, Putin/Batin)
+MIN_SKELETON_ONLY_LENGTH = 4
+#: keys shorter than this are never compared fuzzily (Kazan/Kazak, Tokyo/Tokayev)
+MIN_FUZZY_FULL_LENGTH = 6
+MIN_FUZZY_SKELETON_LENGTH = 4
+#: fuzzy similarity is (1 - edit distance / key length) scaled by this
+FUZZY_SCALE = 0.95
+
+
+def form_similarity(text: str, keys: TokenKeys, abjad: bool, other: VocabularyToken) -> tuple[float, str]:
+    """(similarity in [0, 1], the comparison that produced it) of a query form and an alias token.
+
+    Comparisons, best first: the same text (``exact``); a shared full key,
+    both vocalised (``cross``); a shared consonant skeleton (``skeleton``,
+    stronger when an abjad is involved, since it then carries all there is);
+    an edit distance of one on long keys (``fuzzy``) for typos. Class keys
+    have a small alphabet (every vowel is ``a``), so short keys are never
+    compared fuzzily: one edit in five symbols is a different name.
+    """
+    if text == other.text:
+        return 1.0, "exact"
+    either_abjad = abjad or other.abjad
+    if not either_abjad and _share(keys.full, other.keys.full):
+        return FULL_KEY_SIMILARITY, "cross"
+    if _share(keys.skeleton, other.keys.skeleton):
+        if either_abjad:
+            return ABJAD_SKELETON_SIMILARITY, "skeleton"
+        if len(keys.skeleton[0]) >= MIN_SKELETON_ONLY_LENGTH:
+            return SKELETON_SIMILARITY, "skeleton"
+    if either_abjad:
+        best = _best_edit_similarity(keys.skeleton[:2], other.keys.skeleton[:2], MIN_FUZZY_SKELETON_LENGTH)
+    else:
+        best = _best_edit_similarity(keys.full[:2], other.keys.full[:2], MIN_FUZZY_FULL_LENGTH)
+    if best > 0.0:
+        return best * FUZZY_SCALE, "fuzzy"
+    return 0.0, "none"
+
+
+def initial_fits(initial: str, other: VocabularyToken) -> bool:
+    """True if a one-letter query token can stand for the alias token (``K.`` for Kassym)."""
+    if other.text.startswith(initial):
+        return True
+    return bool(other.keys.full) and initial.upper() == other.keys.full[0][:1]
+
+
+def _share(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    return not set(a).isdisjoint(b)
+
+
+def _best_edit_similarity(a: tuple[str, ...], b: tuple[str, ...], min_length: int) -> float:
+    """Best 1 - distance/length over key pairs at most one edit apart, both long enough; else 0."""
+    best = 0.0
+    for x in a:
+        if len(x) < min_length:
+            continue
+        for y in b:
+            if len(y) < min_length or abs(len(x) - len(y)) > 1:
+                continue
+            distance = jellyfish.damerau_levenshtein_distance(x, y)
+            if distance <= 1:
+                best = max(best, 1.0 - distance / max(len(x), len(y)))
+    return best
+
+
+# --- alias level --------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Alignment:
+    """Which query token met which alias token, and what was left over."""
+
+    pairs: list[tuple[int, int, float, str]]   #: (query index, alias index, similarity, key)
+    query_weights: list[float]                 #: weight of each query token in this alignment
+    alias_weights: list[float]                 #: weight of each alias token
+    query_roles: list[str]                     #: name / initial / particle / patronymic
+    alias_common: list[bool]                   #: alias token is a common given name
+    unmatched_query: list[int]
+    unmatched_alias: list[int]
+
+
+#: a leftover token weighs at least this to count as conflicting evidence
+CONFLICT_MIN_WEIGHT = 0.5
+#: how much a missing alias token counts against alias coverage
+MISSING_ALIAS_TOKEN_FACTOR = 0.5
+
+
+def query_coverage(a: Alignment) -> float:
+    """Share of the query's weight that aligned with the alias (a query token the alias lacks costs)."""
+    total = sum(a.query_weights)
+    if total <= 0.0:
+        return 0.0
+    return sum(a.query_weights[i] * s for i, _j, s, _k in a.pairs) / total
+
+
+def alias_coverage(a: Alignment) -> float:
+    """Share of the alias's weight the query covered; a missing alias token counts half
+    (a query may leave out a given name: ``Tokayev`` for Kassym-Jomart Tokayev)."""
+    matched = sum(a.alias_weights[j] * s for _i, j, s, _k in a.pairs)
+    missing = sum(a.alias_weights[j] for j in a.unmatched_alias)
+    denominator = sum(a.alias_weights[j] for _i, j, _s, _k in a.pairs) + MISSING_ALIAS_TOKEN_FACTOR * missing
+    return matched / denominator if denominator > 0.0 else 0.0
+
+
+def conflicting_tokens(a: Alignment) -> float:
+    """1.0, or 0.0 when a substantial query token and a substantial alias token are both left
+    over: a different given name with the same surname (Ivanka vs Donald Trump)."""
+    query_left = any(a.query_roles[i] == "name" and a.query_weights[i] >= CONFLICT_MIN_WEIGHT
+                     for i in a.unmatched_query)
+    alias_left = any(a.alias_weights[j] >= CONFLICT_MIN_WEIGHT * 0.5 for j in a.unmatched_alias)
+    return 0.0 if (query_left and alias_left) else 1.0
+
+
+def common_name_only(a: Alignment) -> float:
+    """1.0, or 0.0 when the only aligned alias tokens are common given names (or particles)
+    while the alias has more: "Donald" alone is no evidence for Donald Trump."""
+    if not a.pairs or not a.unmatched_alias:
+        return 1.0
+    informative = [j for _i, j, _s, _k in a.pairs if not a.alias_common[j] and a.alias_weights[j] > 0.25]
+    return 1.0 if informative else 0.0
+
+
+def initials_only(a: Alignment) -> float:
+    """1.0, or 0.0 when every aligned pair is an initial: ``K. J.`` proves nothing."""
+    if a.pairs and all(k == "initial" for _i, _j, _s, k in a.pairs):
+        return 0.0
+    return 1.0

@@ -1,0 +1,88 @@
+"""From aligned tokens to a score, and from scores to a decision.
+
+The scorer is a weight table over the features in ``features.py``:
+
+    score = query_coverage * (1 - w_alias + w_alias * alias_coverage)
+            * (1 - w_conflict * (1 - conflicting_tokens))
+            * (1 - w_common   * (1 - common_name_only))
+            * (1 - w_initials * (1 - initials_only))
+
+then capped below the match threshold for a weak alias (an epithet or a
+metonym supports a match but cannot carry one). Weights are overridable by
+name through ``Settings.feature_weights`` (``NAMEBRIDGE_FEATURE_WEIGHTS``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from namebridge import features
+from namebridge.features import Alignment
+from namebridge.results import Decision
+from namebridge.settings import Settings
+
+#: feature name -> weight (how strongly a negative feature pulls the score down)
+DEFAULT_FEATURE_WEIGHTS: dict[str, float] = {
+    "alias_coverage": 0.3,
+    "conflicting_tokens": 0.45,
+    "common_name_only": 0.45,
+    "initials_only": 0.6,
+}
+#: a weak alias scores at most this far below the match threshold
+WEAK_ALIAS_GAP = 0.02
+
+
+@dataclass(frozen=True, slots=True)
+class Scorer:
+    """The weight table and the thresholds in force."""
+
+    weights: dict[str, float]
+    settings: Settings
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Scorer":
+        unknown = set(settings.feature_weights) - set(DEFAULT_FEATURE_WEIGHTS)
+        if unknown:
+            from namebridge.errors import InvalidArgument
+            raise InvalidArgument("feature_weights", f"unknown feature(s): {', '.join(sorted(unknown))}; "
+                                                     f"known: {', '.join(DEFAULT_FEATURE_WEIGHTS)}")
+        return cls({**DEFAULT_FEATURE_WEIGHTS, **settings.feature_weights}, settings)
+
+    def score(self, alignment: Alignment, *, weak: bool) -> tuple[float, tuple[tuple[str, float], ...]]:
+        """(score in [0, 1], the feature values that made it)."""
+        w = self.weights
+        qcov = features.query_coverage(alignment)
+        acov = features.alias_coverage(alignment)
+        conflict = features.conflicting_tokens(alignment)
+        common = features.common_name_only(alignment)
+        initials = features.initials_only(alignment)
+        score = (qcov * (1.0 - w["alias_coverage"] + w["alias_coverage"] * acov)
+                 * (1.0 - w["conflicting_tokens"] * (1.0 - conflict))
+                 * (1.0 - w["common_name_only"] * (1.0 - common))
+                 * (1.0 - w["initials_only"] * (1.0 - initials)))
+        values = [("query_coverage", qcov), ("alias_coverage", acov)]
+        if conflict < 1.0:
+            values.append(("conflicting_tokens", conflict))
+        if common < 1.0:
+            values.append(("common_name_only", common))
+        if initials < 1.0:
+            values.append(("initials_only", initials))
+        if weak:
+            cap = self.settings.match_threshold - WEAK_ALIAS_GAP
+            if score > cap:
+                score = cap
+            values.append(("weak_alias_cap", cap))
+        return min(max(score, 0.0), 1.0), tuple(values)
+
+    def decide_scores(self, ranked: list[float]) -> Decision:
+        """MATCH, AMBIGUOUS or NO_MATCH from the best score of each entity, best first."""
+        if not ranked:
+            return Decision.NO_MATCH
+        s = self.settings
+        top = ranked[0]
+        second = ranked[1] if len(ranked) > 1 else 0.0
+        if top >= s.match_threshold and top - second >= s.match_margin:
+            return Decision.MATCH
+        if top >= s.ambiguous_threshold:
+            return Decision.AMBIGUOUS
+        return Decision.NO_MATCH
