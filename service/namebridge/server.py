@@ -150,17 +150,17 @@ def create_server(address: str = "127.0.0.1:0", *, engine: "Engine | None" = Non
 
 def serve(config: ServeConfig, *, engine: "Engine | None" = None) -> int:
     """Serve until SIGTERM/SIGINT; return the exit code (0 after a graceful stop)."""
-    if engine is None:
-        from namebridge.engine import Engine
-        from namebridge.settings import settings_from_env
-        settings = settings_from_env(lexicon_dir=config.lexicon_dir)
-        engine = Engine.load(settings.lexicon_dir, settings=settings)
-    if config.tls_cert or config.tls_key:
+    if config.tls_cert or config.tls_key:     # check before the (slower) lexicon load
         if not (config.tls_cert and config.tls_key):
             raise ValueError("TLS needs both --tls-cert and --tls-key")
         for path in (config.tls_cert, config.tls_key):
             if not Path(path).is_file():
                 raise ValueError(f"TLS file not found: {path}")
+    if engine is None:
+        from namebridge.engine import Engine
+        from namebridge.settings import settings_from_env
+        settings = settings_from_env(lexicon_dir=config.lexicon_dir)
+        engine = Engine.load(settings.lexicon_dir, settings=settings)
     if config.workers <= 1:
         return _serve_process(engine, config, worker=0, reuse_port=False)
     with _reserved_port(config.host, config.port) as port:
@@ -197,8 +197,16 @@ def _serve_process(engine: "Engine", config: ServeConfig, *, worker: int, reuse_
         "metrics_port": None if config.metrics_port is None else config.metrics_port + worker,
     })
     service.server.wait_for_termination()
+    _ignore_further_signals()
     log.info("stopped", extra={"worker": worker, "pid": os.getpid()})
     return 0
+
+
+def _ignore_further_signals() -> None:
+    """Stopped: a repeated SIGTERM must not turn a clean exit into death by signal
+    (Python restores the default handlers while it shuts down; it leaves SIG_IGN)."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _host_for_address(host: str) -> str:
@@ -266,4 +274,5 @@ def _serve_workers(engine: "Engine", config: ServeConfig) -> int:
             log.warning("worker exited", extra={"worker": worker, "pid": pid, "exit_code": code})
             if not stopping.is_set():    # one worker down: take the rest down too, loudly
                 forward(signal.SIGTERM, None)
+    _ignore_further_signals()
     return 1 if failed else 0

@@ -234,7 +234,10 @@ class EntityResolverServicer(pb_grpc.EntityResolverServiceServicer):
 
     def _transliterate(self, context: grpc.ServicerContext,
                        request: pb.TransliterateRequest) -> tuple[pb.TransliterateResponse, int]:
-        result = self.engine.transliterate(request.text, language=request.language or None)
+        try:
+            result = self.engine.transliterate(request.text, language=request.language or None)
+        except InvalidArgument as exc:     # the engine checks it as a name; on the wire it is "text"
+            raise _with_prefix(exc, "text") from None
         return convert.transliteration_to_proto(result), 0
 
     def GetEntity(self, request: pb.GetEntityRequest,
