@@ -263,7 +263,7 @@ class DelimitedReader(ChunkReader):
     def _take_record_lines(self, n: int) -> list[bytes]:
         """``n`` physical lines, plus more while a quoted field is still open."""
         lines = self.src.take(n)
-        quotes = sum(line.count(b'"') for line in lines) if lines else 0
+        quotes = b"".join(lines).count(b'"') if lines else 0
         while quotes % 2:
             more = self.src.take(1)
             if not more:

@@ -24,7 +24,7 @@ import multiprocessing
 import os
 import sys
 import time
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,8 +99,7 @@ class BatchSummary:
     """What a run did; printed on stderr at the end unless --quiet."""
 
     rows: int = 0
-    distinct: int = 0                  #: distinct (name, language) pairs seen, per chunk summed
-    resolved: int = 0                  #: pairs actually sent to the engine or server
+    resolved: int = 0                  #: distinct (name, language) pairs sent to the engine or server
     decisions: Counter[str] = field(default_factory=Counter)
     marked_lines: int = 0              #: rows the reader marked (undecodable, ragged, bad JSON)
     engine_errors: int = 0
@@ -109,8 +108,8 @@ class BatchSummary:
     def describe(self) -> str:
         rate = self.rows / self.seconds if self.seconds > 0 else 0.0
         kinds = ", ".join(f"{d.value} {self.decisions.get(d.value, 0):,}" for d in Decision)
-        text = (f"namebridge batch: {self.rows:,} rows, {self.distinct:,} distinct names "
-                f"({self.resolved:,} resolved), {self.seconds:.2f} s ({rate:,.0f} rows/s); {kinds}")
+        text = (f"namebridge batch: {self.rows:,} rows, {self.resolved:,} distinct names resolved, "
+                f"{self.seconds:.2f} s ({rate:,.0f} rows/s); {kinds}")
         if self.marked_lines:
             text += f"; {self.marked_lines:,} unreadable line(s) kept as INVALID"
         if self.engine_errors:
@@ -230,34 +229,6 @@ def make_resolver(options: BatchOptions) -> Resolver:
 # --- one chunk -------------------------------------------------------------------
 
 
-class _BoundedCache:
-    """Resolved pairs kept across chunks; the least recently used go first."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.data: OrderedDict[Key, Row] = OrderedDict()
-
-    def get_many(self, keys: list[Key]) -> tuple[list[Row | None], list[int]]:
-        found: list[Row | None] = []
-        missing: list[int] = []
-        data = self.data
-        for i, key in enumerate(keys):
-            row = data.get(key)
-            if row is None:
-                missing.append(i)
-            else:
-                data.move_to_end(key)
-            found.append(row)
-        return found, missing
-
-    def put_many(self, keys: list[Key], rows: list[Row]) -> None:
-        data = self.data
-        for key, row in zip(keys, rows):
-            data[key] = row
-        while len(data) > self.size:
-            data.popitem(last=False)
-
-
 def _text_column(frame: pl.DataFrame, column: str | None) -> pl.Series:
     """The column as text (a number in a name column is still a name); null if absent."""
     if column is None or column not in frame.columns:
@@ -292,35 +263,42 @@ def _results_frame(keys: list[Key], rows: list[Row], *, top_k: int | None, candi
 
 
 class _ChunkResolver:
+    """Resolves the rows of one chunk against a cache kept across chunks.
+
+    The cache is a polars frame of resolved (name, language) pairs with their
+    output columns, so looking rows up is a hash join in polars and Python only
+    touches names never seen before. It holds at most ``cache_size`` pairs; on
+    overflow the pairs this chunk used are kept first, then the newest.
+    """
+
     def __init__(self, options: BatchOptions, resolver: Resolver, out_fmt: Format, summary: BatchSummary) -> None:
         self.options = options
         self.resolver = resolver
-        self.cache = _BoundedCache(options.cache_size)
         self.candidates_as_json = out_fmt in (Format.CSV, Format.TSV)
         self.summary = summary
+        self.cache = _results_frame([], [], top_k=options.top_k, candidates_as_json=self.candidates_as_json)
 
     def process(self, frame: pl.DataFrame, bad_rows: dict[int, str]) -> pl.DataFrame:
         opts = self.options
+        keys = [_NAME_KEY, _LANG_KEY]
         names = _text_column(frame, opts.column).alias(_NAME_KEY)
         langs = _text_column(frame, opts.lang_column).str.strip_chars()
         langs = pl.select(pl.when(langs == "").then(None).otherwise(langs).alias(_LANG_KEY)).to_series()
         distinct = pl.DataFrame([names, langs]).unique()
-        keys: list[Key] = list(zip(distinct[_NAME_KEY].to_list(), distinct[_LANG_KEY].to_list()))
-        rows, missing = self.cache.get_many(keys)
-        if missing:
-            todo = [keys[i] for i in missing]
+        new = distinct.join(self.cache.select(keys), on=keys, how="anti", nulls_equal=True)
+        if new.height:
+            todo: list[Key] = list(zip(new[_NAME_KEY].to_list(), new[_LANG_KEY].to_list()))
             fresh = self.resolver.resolve(todo)
-            for i, row in zip(missing, fresh):
-                rows[i] = row
-            self.cache.put_many(todo, fresh)
+            self.cache = pl.concat([self.cache, _results_frame(
+                todo, fresh, top_k=opts.top_k, candidates_as_json=self.candidates_as_json)])
             self.summary.resolved += len(todo)
-        self.summary.distinct += len(keys)
-        results = _results_frame(keys, rows, top_k=opts.top_k,  # type: ignore[arg-type]
-                                 candidates_as_json=self.candidates_as_json)
         out = (frame.with_columns(names, langs)
-               .join(results, on=[_NAME_KEY, _LANG_KEY], how="left", nulls_equal=True,
-                     maintain_order="left")
-               .drop(_NAME_KEY, _LANG_KEY))
+               .join(self.cache, on=keys, how="left", nulls_equal=True, maintain_order="left")
+               .drop(keys))
+        if self.cache.height > opts.cache_size:
+            used = self.cache.join(distinct, on=keys, how="semi", nulls_equal=True)
+            rest = self.cache.join(distinct, on=keys, how="anti", nulls_equal=True)
+            self.cache = pl.concat([rest, used]).tail(opts.cache_size).rechunk()
         if bad_rows:
             out = _mark_bad_rows(out, bad_rows)
         return out
