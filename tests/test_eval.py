@@ -221,6 +221,17 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, pl.DataFrame]:
     return json.loads(proc.stdout), evaluation.read_frozen(out)
 
 
+def test_the_command_reports_a_bad_cases_file_with_exit_2(tmp_path: Path) -> None:
+    path = tmp_path / "cases.tsv"
+    path.write_text("query\texpected\tkind\tsource\nTokaev\tTokayev\tromanization\tx\n",
+                    encoding="utf-8")
+    proc = subprocess.run([str(NAMEBRIDGE), "eval", str(path)], capture_output=True, text=True,
+                          timeout=60, cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "cases.tsv:2: expected must be NIL or an entity ID" in proc.stderr
+    assert proc.stdout == ""
+
+
 def _worst(report: dict, failure: str) -> str:
     rows = [f for f in report["failures"] if f["failure"] == failure][:15]
     return "\n".join(f"  line {f['line']} {f['kind']}: {f['query']!r} expected {f['expected']} "
