@@ -36,6 +36,111 @@ def fail(message: str, *, fix: str | None = None) -> "typer.Exit":
 
 # --- commands are added below, each a thin call into one module -------------
 
+
+def _load_engine(lexicon: Optional[Path]):
+    from namebridge.engine import Engine
+    from namebridge.settings import settings_from_env
+
+    settings = settings_from_env()
+    return Engine.load(lexicon if lexicon is not None else settings.lexicon_dir, settings=settings)
+
+
+def _render_resolution(resolution, *, explain: bool) -> str:
+    top = resolution.top
+    if resolution.decision.value == "MATCH" and top is not None:
+        head = (f"{resolution.query.original}\t{resolution.decision.value}\t{top.entity_id}\t"
+                f"{top.canonical_name}\t{top.score:.3f}")
+    else:
+        best = f"best: {top.entity_id} {top.score:.3f}" if top is not None else "no candidate"
+        head = f"{resolution.query.original}\t{resolution.decision.value}\t-\t{best}"
+    if not explain:
+        return head
+    lines = [head, f"  read as: {resolution.query.normalized} [{resolution.query.script}, "
+                   f"{resolution.query.language}] romanized: {resolution.query.romanized}"]
+    lines += [f"  {c.score:.3f} {c.entity_id}: {c.explanation()}" for c in resolution.candidates]
+    return "\n".join(lines)
+
+
+@app.command("resolve")
+def resolve_command(
+    names: list[str] = typer.Argument(..., help="Names to resolve; '-' reads one name per line from stdin."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per name (fields: README, 'JSON output')."),
+    language: Optional[str] = typer.Option(None, "--lang", help="BCP 47 language hint (overrides detection)."),
+    entity_type: list[str] = typer.Option([], "--type", help="Only entities of this type (repeatable)."),
+    max_candidates: Optional[int] = typer.Option(None, "--max-candidates", help="Candidates to show (default 5)."),
+    explain: bool = typer.Option(True, "--explain/--brief", help="Show how each candidate was matched."),
+    lexicon: Optional[Path] = typer.Option(None, "--lexicon", help="Lexicon directory (default: bundled)."),
+) -> None:
+    """Resolve names to entity IDs: decision, score, matched alias and why.
+
+    Exit codes: 0 every name answered (MATCH, AMBIGUOUS or NO_MATCH); 2 a bad
+    name given as an argument. From stdin, a bad line is answered with
+    decision INVALID and an error, never skipped.
+    """
+    import json
+
+    from namebridge.errors import InvalidArgument
+
+    engine = _load_engine(lexicon)
+    from_stdin = names == ["-"]
+    stream = (line.rstrip("\r\n") for line in sys.stdin) if from_stdin else iter(names)
+    options = dict(language=language, entity_types=tuple(entity_type), max_candidates=max_candidates)
+    for name in stream:
+        try:
+            resolution = engine.resolve(name, **options)
+        except InvalidArgument as exc:
+            if not from_stdin or exc.field != "name":
+                raise fail(str(exc)) from None
+            if as_json:
+                typer.echo(json.dumps({"query": name, "decision": "INVALID", "entity_id": None,
+                                       "error": str(exc)}, ensure_ascii=False))
+            else:
+                typer.echo(f"{name}\tINVALID\t-\t{exc}")
+            continue
+        if as_json:
+            typer.echo(json.dumps(resolution.to_dict(), ensure_ascii=False))
+        else:
+            typer.echo(_render_resolution(resolution, explain=explain))
+
+
+@app.command("translit")
+def translit_command(
+    text: str = typer.Argument(..., help="Text to romanize."),
+    language: Optional[str] = typer.Option(None, "--lang", help="Language whose table to use (default: detected per token)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    lexicon: Optional[Path] = typer.Option(None, "--lexicon", help="Lexicon directory (default: bundled)."),
+) -> None:
+    """Romanize a text for display and show the detected script and language of each token."""
+    import json
+
+    engine = _load_engine(lexicon)
+    result = engine.transliterate(text, language=language)
+    if as_json:
+        typer.echo(json.dumps({
+            "text": result.original, "romanized": result.romanized, "normalized": result.normalized,
+            "script": result.script, "language": result.language, "scheme": result.scheme,
+            "tokens": [dict(zip(("token", "romanized", "script", "language"), t)) for t in result.tokens],
+        }, ensure_ascii=False))
+        return
+    typer.echo(result.romanized)
+    typer.echo(f"  script: {result.script}, language: {result.language}, scheme: {result.scheme}")
+    for token, romanized, script, lang in result.tokens:
+        typer.echo(f"  {token}\t{romanized}\t{script}\t{lang}")
+
+
+@app.command("info")
+def info_command(
+    lexicon: Optional[Path] = typer.Option(None, "--lexicon", help="Lexicon directory (default: bundled)."),
+) -> None:
+    """What is loaded: lexicon version, counts by type and language, settings in force."""
+    info = _load_engine(lexicon).info()
+    typer.echo(f"lexicon {info.lexicon_dir} version {info.version}: {info.entity_count} entities, "
+               f"{info.alias_count} aliases, loaded {info.loaded_at.isoformat()}")
+    typer.echo("by type: " + ", ".join(f"{k}={v}" for k, v in info.counts_by_type.items()))
+    typer.echo("by language: " + ", ".join(f"{k}={v}" for k, v in info.counts_by_language.items()))
+    for name, value in info.settings.items():
+        typer.echo(f"  {name} = {value}")
+
 lexicon_app = typer.Typer(help="Check the lexicon files.", no_args_is_help=True)
 app.add_typer(lexicon_app, name="lexicon")
 

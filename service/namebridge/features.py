@@ -20,8 +20,11 @@ from namebridge.keys import TokenKeys
 
 #: similarity of forms whose full keys agree (both fully vocalised)
 FULL_KEY_SIMILARITY = 0.95
-#: similarity of forms whose consonant skeletons agree, one or both written in an abjad
+#: similarity of forms whose consonant skeletons agree, one or both written in an abjad,
+#: when the long vowels the abjad writes fit the other form's vowels (توکایف ~ Tokayev)
 ABJAD_SKELETON_SIMILARITY = 0.93
+#: ... and when they do not (توکایف has a long vowel between t and k; Witkoff has none)
+ABJAD_SKELETON_ONLY_SIMILARITY = 0.84
 #: similarity of vocalised forms whose skeletons agree but whose vowels differ
 SKELETON_SIMILARITY = 0.86
 #: vocalised skeletons shorter than this must agree on the full key too (Rubio/Arab, Putin/Batin)
@@ -49,8 +52,18 @@ def form_similarity(text: str, keys: TokenKeys, abjad: bool, other: VocabularyTo
     if not either_abjad and _share(keys.full, other.keys.full):
         return FULL_KEY_SIMILARITY, "cross"
     if _share(keys.skeleton, other.keys.skeleton):
+        if abjad and other.abjad:
+            if _share(keys.full, other.keys.full):
+                return FULL_KEY_SIMILARITY, "cross"
+            # one spelling may write fewer long vowels (ترمب, ترامب): the shorter must fit the longer
+            if _vowels_fit(keys.full, other.keys.full) or _vowels_fit(other.keys.full, keys.full):
+                return ABJAD_SKELETON_SIMILARITY, "skeleton"
+            return ABJAD_SKELETON_ONLY_SIMILARITY, "skeleton"
         if either_abjad:
-            return ABJAD_SKELETON_SIMILARITY, "skeleton"
+            written, vocalised = (keys.full, other.keys.full) if abjad else (other.keys.full, keys.full)
+            if _vowels_fit(written, vocalised):
+                return ABJAD_SKELETON_SIMILARITY, "skeleton"
+            return ABJAD_SKELETON_ONLY_SIMILARITY, "skeleton"
         if len(keys.skeleton[0]) >= MIN_SKELETON_ONLY_LENGTH:
             return SKELETON_SIMILARITY, "skeleton"
     if either_abjad:
@@ -67,6 +80,17 @@ def initial_fits(initial: str, other: VocabularyToken) -> bool:
     if other.text.startswith(initial):
         return True
     return bool(other.keys.full) and initial.upper() == other.keys.full[0][:1]
+
+
+def _vowels_fit(written: tuple[str, ...], vocalised: tuple[str, ...]) -> bool:
+    """True if some abjad reading (consonants and the long vowels it writes) is a
+    subsequence of some reading of the fully vocalised form."""
+    for w in written:
+        for v in vocalised:
+            it = iter(v)
+            if all(symbol in it for symbol in w):
+                return True
+    return False
 
 
 def _share(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
