@@ -1,0 +1,26 @@
+"""Shared test helpers: vector files read relative to this folder, one engine per session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from namebridge.lexicon.files import read_table_strict
+
+VECTORS = Path(__file__).parent / "vectors"
+
+
+def read_vectors(name: str, columns: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """Rows of ``tests/vectors/<name>`` as tuples; fails if the file has no rows."""
+    rows = read_table_strict(VECTORS / name, columns)
+    assert rows, f"no rows read from {VECTORS / name}"
+    return [tuple(r[c] for c in columns) for r in rows]
+
+
+@pytest.fixture(scope="session")
+def engine():
+    """The engine on the bundled lexicon, loaded once for the whole session."""
+    from namebridge.engine import Engine
+
+    return Engine.load()
