@@ -378,6 +378,11 @@ def _check_defaults(pairs: list[Pair], by_key: Mapping[tuple[str, str], Pair],
                 f"context row for {pair.source!r} needs an '{ANY}' row for the same source"))
 
 
+def _is_cased(char: str) -> bool:
+    """A letter with an upper and a lower case (``ʼ`` and ``ʻ`` have none)."""
+    return char.upper() != char.lower()
+
+
 def _is_case_pair(lower: str, upper: str) -> bool:
     return lower != upper and (lower.upper() == upper or TURKIC_UPPER.get(lower) == upper)
 
@@ -403,15 +408,15 @@ def _check_case(pairs: list[Pair], by_key: Mapping[tuple[str, str], Pair],
         if not source.islower():
             continue  # the lower row checks the pair once
         lower, upper = pair.target, other.target
+        cased = _is_cased(lower[:1])
         agree = (len(lower) == len(upper) and lower[1:] == upper[1:]
-                 and (lower[:1] == upper[:1] if not lower[:1].isalpha()
-                      else _is_case_pair(lower[0], upper[0])))
+                 and (_is_case_pair(lower[0], upper[0]) if cased else lower[:1] == upper[:1]))
         if not agree:
             problems.append(_row_at(rows, other.line).problem(
                 f"{other.source!r} -> {upper!r} does not match {source!r} -> {lower!r} "
                 f"(line {pair.line}): the upper target must be the lower one capitalised"))
             continue
-        if lower[:1].isalpha():
+        if cased:
             letter = lower[0]
             first = upper_of_letter.setdefault(letter, (upper[0], pair))
             if first[0] != upper[0]:
