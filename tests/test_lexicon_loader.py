@@ -8,6 +8,7 @@ In the files written here the header is line 1, so the n-th row is line n + 1.
 
 from __future__ import annotations
 
+import gc
 import shutil
 import subprocess
 import sys
@@ -88,6 +89,7 @@ def problems_of(directory: Path) -> list[str]:
 def test_valid_lexicon_has_entities_aliases_and_reference_tables(make_lexicon) -> None:
     lex = load_lexicon(make_lexicon())
     assert isinstance(lex, Lexicon)
+    assert gc.isenabled(), "the loader pauses the cyclic GC and must turn it back on"
     # entity files in name order, rows in file order
     assert list(lex.entities) == ["country:kz", "person:douglas-adams", "person:john-adams"]
     kz = lex.entities["country:kz"]
