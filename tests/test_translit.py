@@ -9,6 +9,7 @@ registered pack, so a pair the pack lost would fail by name.
 from __future__ import annotations
 
 import shutil
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -148,6 +149,14 @@ def test_case_is_kept(tables: TranslitTables) -> None:
     assert tables.romanize("Юлия ЮЛИЯ", "kk") == "İuliia İULİİA"
     # a one-letter capital is a capital, not an all-caps word
     assert tables.romanize("Ж. Токаев", "ru") == "Zh. Tokayev"
+
+
+def test_decomposed_letters_and_stress_marks(tables: TranslitTables) -> None:
+    decomposed = unicodedata.normalize("NFD", "Мирзиёев Йошкар-Ола")
+    assert decomposed != "Мирзиёев Йошкар-Ола"
+    assert tables.romanize(decomposed, "ru") == "Mirziyoyev Yoshkar-Ola"
+    assert tables.romanize("Тока\u0301ев", "ru") == "Tokayev"
+    assert romanize_slow("Тока\u0301ев", "ru") == "Tokayev"
 
 
 def test_unknown_characters_pass_through(tables: TranslitTables) -> None:

@@ -96,11 +96,13 @@ class CompiledTable:
     caps_word: re.Pattern[str] | None
 
     def prepare(self, text: str) -> str:
-        """Everything but the per-character table: marks, all-caps words, context rules.
+        """Everything but the per-character table: NFC, marks, all-caps words, context rules.
 
         Shared by ``romanize`` and the ``transliterate`` pack, whose own
         tables then do the per-character part.
         """
+        if not unicodedata.is_normalized("NFC", text):  # a decomposed й or ё is one letter here
+            text = unicodedata.normalize("NFC", text)
         if self.ignorable is not None and self.ignorable_present.search(text) is not None:
             text = text.translate(self.ignorable)
         if self.caps_word is not None and not (text.istitle() or text.islower()):
