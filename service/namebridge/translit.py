@@ -72,9 +72,12 @@ class Pair:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class CompiledTable:
     """One language's table, compiled once; ``romanize`` does no setup."""
+
+    def __repr__(self) -> str:
+        return f"CompiledTable({self.language!r}, {self.path!r}, {len(self.pairs)} pairs)"
 
     language: str
     scheme: str
@@ -145,9 +148,12 @@ class _TablePack(TranslitLanguagePack):
                                 fail_silently=fail_silently)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class TranslitTables:
     """Every display romanization table, compiled; load once, share freely."""
+
+    def __repr__(self) -> str:
+        return f"TranslitTables(languages={sorted(self.tables)})"
 
     tables: Mapping[str, CompiledTable]
     #: languages written in Latin script (languages.tsv): romanized as themselves
