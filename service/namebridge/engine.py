@@ -197,10 +197,12 @@ class Engine:
             role, weight = PATRONYMIC, PATRONYMIC_WEIGHT
         elif self.wordlists.is_common_given_name(keys, abjad=abjad):
             weight = COMMON_NAME_FACTOR
+        # the token as written, then (unless it is an alias token as written) its base forms
         forms = [(text, keys, 1.0)]
-        factor = self.settings.stemmed_factor
-        forms += [(stem, token_keys(stem, self.key_table), factor)
-                  for stem in self.morphology.stems(text, script)]
+        if text not in self.index.by_text:
+            factor = self.settings.stemmed_factor
+            forms += [(stem, token_keys(stem, self.key_table), factor)
+                      for stem in self.morphology.stems(text, script)]
         matches: dict[int, tuple[float, str]] = {}
         vocabulary = self.index.vocabulary
         minimum = self.settings.min_token_similarity
@@ -215,28 +217,46 @@ class Engine:
 
     def _score_candidates(self, query: list[QueryToken], types: frozenset[str],
                           stats: QueryStats | None) -> dict[int, tuple[float, int, Alignment, int, tuple]]:
-        """entity position -> (score, alias position, alignment, entity position, feature values)."""
-        index = self.index
-        aliases = index.candidate_aliases([q.matches for q in query],
-                                          expand_limit=self.settings.max_postings_expanded,
-                                          score_limit=self.settings.max_aliases_scored)
+        """Score the aliases the index proposes; see ``_score_aliases``."""
+        aliases = self.index.candidate_aliases([q.matches for q in query],
+                                               expand_limit=self.settings.max_postings_expanded,
+                                               score_limit=self.settings.max_aliases_scored)
         if stats is not None:
             stats.aliases_scored = len(aliases)
-        best: dict[int, tuple[float, int, Alignment, int, tuple]] = {}
-        vocabulary = index.vocabulary
+        return self._score_aliases(query, aliases, types)
+
+    def _score_aliases(self, query: list[QueryToken], aliases: Iterable[int],
+                       types: frozenset[str]) -> dict[int, tuple[float, int, Alignment, int, tuple]]:
+        """entity position -> (score, alias position, alignment, entity position, feature values),
+        the best alias of each entity; a strong alias wins a tie with a weak one."""
+        index = self.index
         entity_list = self._entity_list
+        best: dict[int, tuple[float, int, Alignment, int, tuple]] = {}
         for position in aliases:
             entity = index.alias_entity[position]
             if types and entity_list[entity].type not in types:
                 continue
-            alias_vids = index.alias_tokens[position]
-            alignment = self._align(query, alias_vids)
+            alignment = self._align(query, index.alias_tokens[position])
             weak = index.aliases[position].tier != "strong"
             score, values = self.scorer.score(alignment, weak=weak)
             current = best.get(entity)
             if current is None or score > current[0] or (score == current[0] and not weak and _is_weak(index, current[1])):
                 best[entity] = (score, position, alignment, entity, values)
         return best
+
+    def scan_all_aliases(self, name: str) -> list[tuple[str, float]]:
+        """(entity ID, score) of every entity, best first, scoring EVERY alias.
+
+        A slow oracle for tests and the benchmark: the indexed ``resolve`` must
+        agree with it on every answer above the ambiguity threshold.
+        """
+        text = self._checked_name(name)
+        tokens = tokenize(text)[: self.settings.max_query_tokens]
+        kept = [t for t in tokens if not (t.after_apostrophe and self.morphology.is_apostrophe_suffix(t.text))]
+        query = [self._lookup_token(t.text, t.surface, None, first=(n == 0)) for n, t in enumerate(kept)]
+        best = self._score_aliases(query, range(len(self.index.aliases)), frozenset())
+        ranked = sorted(best.values(), key=lambda b: (-b[0], self.index.entity_ids[b[3]]))
+        return [(self.index.entity_ids[b[3]], b[0]) for b in ranked]
 
     def _align(self, query: list[QueryToken], alias_vids: tuple[int, ...]) -> Alignment:
         """Greedy one-to-one alignment of query tokens and alias tokens, best pairs first."""

@@ -17,6 +17,7 @@ size of the lexicon.
 
 from __future__ import annotations
 
+import heapq
 import math
 from array import array
 from dataclasses import dataclass, field
@@ -38,6 +39,8 @@ MIN_SKELETON_DELETE_LENGTH = 3
 COMMON_NAME_FACTOR = 0.35
 #: weight of a patronymic (Kemelevich, Kemeluly)
 PATRONYMIC_WEIGHT = 0.2
+#: aliases with less evidence than this share of the best one's are not scored
+MIN_EVIDENCE_RATIO = 0.5
 
 
 def deletions(key: str) -> set[str]:
@@ -112,13 +115,25 @@ class AliasIndex:
             alias_tokens.append(tuple(ids))
             alias_entity.append(entity)
 
+        # Informativeness belongs to a name, not to one spelling of it: a rare
+        # spelling (Zhaksjlyk) of a common name (Zhaksylyk) is not rare evidence.
+        # A token's document frequency is the largest number of entities that
+        # share any of its skeleton readings.
+        entities_of_reading: dict[str, set[int]] = {}
+        for vid, vt in enumerate(vocabulary):
+            seen = entities_of_token[vid]
+            for reading in _cluster_keys(vt):
+                cluster = entities_of_reading.setdefault(reading, set())
+                if isinstance(seen, int):
+                    cluster.add(seen)
+                else:
+                    cluster.update(seen)
         by_full: dict[str, list[int]] = {}
         by_skeleton: dict[str, list[int]] = {}
         by_full_deletion: dict[str, list[int]] = {}
         by_skeleton_deletion: dict[str, list[int]] = {}
         for vid, vt in enumerate(vocabulary):
-            seen = entities_of_token[vid]
-            frequency = 1 if isinstance(seen, int) else len(seen)
+            frequency = max(len(entities_of_reading[r]) for r in _cluster_keys(vt))
             vt.weight, vt.common = _weight(vt, frequency, wordlists)
             for key in vt.keys.full:
                 by_full.setdefault(key, []).append(vid)
@@ -168,40 +183,68 @@ class AliasIndex:
                     found[v] = None
         return list(found)
 
-    def candidate_aliases(self, matched: list[dict[int, object]], *, expand_limit: int,
+    def candidate_aliases(self, matched: list[dict[int, tuple[float, str]]], *, expand_limit: int,
                           score_limit: int) -> list[int]:
-        """Aliases worth scoring for a query, given each query token's matched vocabulary.
+        """The aliases worth scoring for a query, most promising first.
 
-        Tokens whose postings are short are expanded (their aliases are all
-        candidates). If none is short, the long posting lists are intersected,
-        shortest first, until few enough aliases remain. The result is capped
-        at ``score_limit``; the work is bounded by the postings touched, never
-        by the number of aliases in the lexicon.
+        ``matched`` holds, per query token, the vocabulary tokens it met and
+        with what similarity. Each alias in their postings earns, per query
+        token, the best ``similarity x weight`` among its tokens; the
+        ``score_limit`` aliases with the most evidence (fewer alias tokens
+        first on a tie: they leave less uncovered) are scored in full.
+
+        A query token whose postings exceed ``expand_limit`` is not expanded
+        when shorter lists already gave candidates; if every list is long, they
+        are intersected, shortest first. The work is bounded by the postings
+        touched, never by the number of aliases in the lexicon.
         """
+        vocabulary = self.vocabulary
         sized = []
-        for vids in matched:
-            if vids:
-                size = sum(len(self.vocabulary[v].postings) for v in vids)
-                sized.append((size, vids))
+        for hits in matched:
+            if hits:
+                size = sum(len(vocabulary[v].postings) for v in hits)
+                sized.append((size, hits))
         if not sized:
             return []
         sized.sort(key=lambda item: item[0])
-        candidates: set[int] = set()
-        for size, vids in sized:
-            if size <= expand_limit:
-                for v in vids:
-                    candidates.update(self.vocabulary[v].postings)
-        if not candidates:
-            candidates = self._postings_union(sized[0][1])
-            for _size, vids in sized[1:]:
-                if len(candidates) <= score_limit:
+        evidence: dict[int, float] = {}
+        expanded = [hits for size, hits in sized if size <= expand_limit]
+        if not expanded:
+            allowed = self._postings_union(sized[0][1])
+            for _size, hits in sized[1:]:
+                if len(allowed) <= score_limit:
                     break
-                narrowed = candidates.intersection(self._postings_union(vids))
+                narrowed = allowed.intersection(self._postings_union(hits))
                 if narrowed:
-                    candidates = narrowed
-        if len(candidates) > score_limit:
-            return sorted(candidates)[:score_limit]
-        return list(candidates)
+                    allowed = narrowed
+            for position in allowed:
+                evidence[position] = 0.0
+            expanded = [hits for _size, hits in sized]
+            restrict: set[int] | None = allowed
+        else:
+            restrict = None
+        for hits in expanded:
+            # a query token weighs the same whichever spelling it met: the weight
+            # of its best match (its own spelling, if the lexicon has it)
+            weight = vocabulary[max(hits, key=lambda v: hits[v][0])].weight
+            best: dict[int, float] = {}
+            for vid, (similarity, _key) in hits.items():
+                contribution = similarity * weight
+                for position in vocabulary[vid].postings:
+                    if contribution > best.get(position, 0.0):
+                        best[position] = contribution
+            for position, contribution in best.items():
+                if restrict is None or position in restrict:
+                    evidence[position] = evidence.get(position, 0.0) + contribution
+        if not evidence:
+            return []
+        # an alias with less than half the best evidence cannot reach a decision
+        floor = max(evidence.values()) * MIN_EVIDENCE_RATIO
+        kept = [p for p, e in evidence.items() if e >= floor]
+        if len(kept) <= score_limit:
+            return kept
+        tokens = self.alias_tokens
+        return heapq.nsmallest(score_limit, kept, key=lambda p: (-evidence[p], len(tokens[p]), p))
 
     def _postings_union(self, vids: Iterable[int]) -> set[int]:
         union: set[int] = set()
@@ -220,6 +263,11 @@ def _vocabulary_token(text: str, key_table: KeyTable, morphology: Morphology) ->
         keys = TokenKeys(tuple(dict.fromkeys(keys.full + extra.full)),
                          tuple(dict.fromkeys(keys.skeleton + extra.skeleton)))
     return VocabularyToken(text, keys, script in ABJADS)
+
+
+def _cluster_keys(vt: VocabularyToken) -> tuple[str, ...]:
+    """What spellings of one name share: their skeleton readings (the text if it has none)."""
+    return tuple(s for s in vt.keys.skeleton if s) or (vt.text,)
 
 
 def _weight(vt: VocabularyToken, frequency: int, wordlists: WordLists) -> tuple[float, bool]:

@@ -58,8 +58,8 @@ class Settings:
     #: aliases expanded from one vocabulary token; longer posting lists are
     #: only intersected with candidates found through rarer tokens
     max_postings_expanded: int = 2000
-    #: aliases scored per query at most
-    max_aliases_scored: int = 3000
+    #: aliases scored in full per query at most (the ones with most evidence)
+    max_aliases_scored: int = 40
     #: memoised query-token analyses
     token_cache_size: int = 65536
 
