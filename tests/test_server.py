@@ -420,3 +420,25 @@ def test_access_log_is_one_json_line_per_call_without_name_text(stub, service):
     assert all(isinstance(x["latency_ms"], float) for x in lines if x["logger"] == "namebridge.access")
     for text in ("Tokayev", "Тоқаев", "Kazakhstan"):
         assert text not in stream.getvalue()
+
+
+def test_log_names_adds_the_text_when_asked(engine):
+    stream = io.StringIO()
+    logger = logging.getLogger("namebridge")
+    saved = (logger.handlers[:], logger.level, logger.propagate)
+    logs.configure("INFO", stream=stream)
+    asked = build_service("127.0.0.1:0", engine=engine, access_log=logs.AccessLog(log_names=True))
+    try:
+        with NamebridgeClient(f"127.0.0.1:{asked.port}", timeout=10) as client:
+            client.resolve("Тоқаевтың")
+            client.resolve_many([f"Name {i}" for i in range(50)])
+        deadline = time.monotonic() + 10
+        while stream.getvalue().count("\n") < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        asked.stop(0).wait(10)
+        logger.handlers[:], logger.level, logger.propagate = saved
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    texts = {x["method"]: x["texts"] for x in lines if x.get("texts")}
+    assert texts["Resolve"] == ["Тоқаевтың"]
+    assert texts["BatchResolve"] == [f"Name {i}" for i in range(logs.MAX_LOGGED_TEXTS)]

@@ -2,9 +2,10 @@
 
 Access lines go to the ``namebridge.access`` logger at INFO with ``method``,
 ``code``, ``latency_ms``, ``names`` (how many names the call resolved) and,
-for calls that stopped early, ``requested``. Name text is never logged at
-INFO; with ``log_names`` (``--log-names``) the names of a call are added at
-DEBUG level, for an operator chasing one query.
+for calls that stopped early, ``requested``. Name text is never logged unless
+asked: with ``log_names`` (``--log-names``) the access line also carries
+``texts``, the first ``MAX_LOGGED_TEXTS`` names of the call, for an operator
+chasing one query.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import time
 from typing import Any
 
 ACCESS_LOGGER = "namebridge.access"
+#: names logged per call with ``log_names`` (a batch logs its first ones)
+MAX_LOGGED_TEXTS = 20
 
 #: attributes every LogRecord has; anything else passed in ``extra`` is a field
 _STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
@@ -58,14 +61,14 @@ _SERVER_FAULTS = frozenset({"INTERNAL", "UNKNOWN", "UNAVAILABLE", "FAILED_PRECON
 
 
 class AccessLog:
-    """Writes the per-call lines; ``log_names`` adds name text at DEBUG."""
+    """Writes the per-call lines; ``log_names`` adds the name text."""
 
     def __init__(self, *, log_names: bool = False) -> None:
         self.logger = logging.getLogger(ACCESS_LOGGER)
         self.log_names = log_names
 
     def call(self, method: str, code: str, seconds: float, *, names: int = 0,
-             requested: int | None = None, peer: str = "") -> None:
+             requested: int | None = None, peer: str = "", texts: list[str] | None = None) -> None:
         fields: dict[str, Any] = {
             "method": method, "code": code, "latency_ms": round(seconds * 1000.0, 3), "names": names,
         }
@@ -73,10 +76,7 @@ class AccessLog:
             fields["requested"] = requested
         if peer:
             fields["peer"] = peer
+        if self.log_names and texts is not None:
+            fields["texts"] = texts[:MAX_LOGGED_TEXTS]
         level = logging.WARNING if code in _SERVER_FAULTS else logging.INFO
         self.logger.log(level, "call", extra=fields)
-
-    def texts(self, method: str, texts: list[str]) -> None:
-        """The name text of a call, only when asked for and only at DEBUG."""
-        if self.log_names and self.logger.isEnabledFor(logging.DEBUG):
-            self.logger.debug("names", extra={"method": method, "texts": texts})

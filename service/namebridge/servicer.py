@@ -23,7 +23,7 @@ from grpc_status import rpc_status
 
 from namebridge import convert
 from namebridge.errors import InvalidArgument, NamebridgeError
-from namebridge.logs import AccessLog
+from namebridge.logs import MAX_LOGGED_TEXTS, AccessLog
 from namebridge.metrics import Metrics
 from namebridge.v1 import resolver_pb2 as pb
 from namebridge.v1 import resolver_pb2_grpc as pb_grpc
@@ -75,6 +75,18 @@ def _stopped_code(context: grpc.ServicerContext) -> str:
     return "DEADLINE_EXCEEDED" if remaining is not None and remaining <= 0 else "CANCELLED"
 
 
+def _texts_of(request: Any) -> list[str]:
+    """The free text a request carries, for ``--log-names`` only."""
+    if hasattr(request, "names"):
+        return list(request.names[:MAX_LOGGED_TEXTS])
+    if hasattr(request, "batch") and request.HasField("batch"):
+        return list(request.batch.names[:MAX_LOGGED_TEXTS])
+    for field in ("name", "text", "entity_id"):
+        if hasattr(request, field):
+            return [getattr(request, field)]
+    return []
+
+
 def _with_prefix(exc: InvalidArgument, prefix: str) -> InvalidArgument:
     """``name`` -> ``names[3]``: point a per-name error at the item that caused it."""
     field = prefix if exc.field == "name" else exc.field
@@ -105,30 +117,31 @@ class EntityResolverServicer(pb_grpc.EntityResolverServiceServicer):
     # -- bookkeeping shared by every method
 
     def _finish(self, method: str, code: str, started: float, *, names: int = 0,
-                requested: int | None = None) -> None:
+                requested: int | None = None, texts: list[str] | None = None) -> None:
         elapsed = time.perf_counter() - started
         self.metrics.observe(method, code, elapsed, names)
-        self.access.call(method, code, elapsed, names=names, requested=requested)
+        self.access.call(method, code, elapsed, names=names, requested=requested, texts=texts)
 
-    def _unary(self, method: str, context: grpc.ServicerContext, work: Any, *args: Any) -> Any:
-        """Run ``work(*args)``; map errors; record the call. ``work`` returns
-        ``(response, names_resolved)``."""
+    def _unary(self, method: str, context: grpc.ServicerContext, work: Any, request: Any) -> Any:
+        """Run ``work(context, request)``; map errors; record the call. ``work``
+        returns ``(response, names_resolved)``."""
         started = time.perf_counter()
+        texts = _texts_of(request) if self.access.log_names else None
         names = 0
         try:
-            response, names = work(context, *args)
+            response, names = work(context, request)
         except NamebridgeError as exc:
-            self._finish(method, exc.grpc_code, started)
+            self._finish(method, exc.grpc_code, started, texts=texts)
             context.abort_with_status(rpc_status.to_status(status_for(exc)))
         except _Stopped as stop:
             self._finish(method, _stopped_code(context), started, names=stop.done,
-                         requested=stop.requested)
+                         requested=stop.requested, texts=texts)
             context.abort(grpc.StatusCode.CANCELLED, "stopped: call no longer active")
         except Exception:
             log.exception("internal error", extra={"method": method})
-            self._finish(method, "INTERNAL", started)
+            self._finish(method, "INTERNAL", started, texts=texts)
             context.abort(grpc.StatusCode.INTERNAL, "internal error; see the server log")
-        self._finish(method, "OK", started, names=names)
+        self._finish(method, "OK", started, names=names, texts=texts)
         return response
 
     def _options(self, request: Any) -> dict[str, Any]:
@@ -188,10 +201,13 @@ class EntityResolverServicer(pb_grpc.EntityResolverServiceServicer):
         started = time.perf_counter()
         names = 0
         code = "OK"
+        texts: list[str] | None = [] if self.access.log_names else None
         try:
             for request in request_iterator:
                 if not context.is_active():
                     raise _Stopped()
+                if texts is not None and len(texts) < MAX_LOGGED_TEXTS:
+                    texts.extend(_texts_of(request))
                 response = pb.ResolveStreamResponse(request_id=request.request_id)
                 try:
                     query = request.WhichOneof("query")
@@ -226,7 +242,7 @@ class EntityResolverServicer(pb_grpc.EntityResolverServiceServicer):
         finally:
             if code == "OK" and not context.is_active():
                 code = _stopped_code(context)
-            self._finish("ResolveStream", code, started, names=names)
+            self._finish("ResolveStream", code, started, names=names, texts=texts)
 
     def Transliterate(self, request: pb.TransliterateRequest,
                       context: grpc.ServicerContext) -> pb.TransliterateResponse:
@@ -251,4 +267,4 @@ class EntityResolverServicer(pb_grpc.EntityResolverServiceServicer):
 
     def GetLexiconInfo(self, request: pb.GetLexiconInfoRequest,
                        context: grpc.ServicerContext) -> pb.GetLexiconInfoResponse:
-        return self._unary("GetLexiconInfo", context, lambda _ctx: (self._info, 0))
+        return self._unary("GetLexiconInfo", context, lambda _ctx, _request: (self._info, 0), request)
