@@ -248,7 +248,7 @@ def serve_command(
     tls_cert: Optional[Path] = typer.Option(None, "--tls-cert", envvar="NAMEBRIDGE_TLS_CERT", help="PEM certificate chain; with --tls-key, serve TLS."),
     tls_key: Optional[Path] = typer.Option(None, "--tls-key", envvar="NAMEBRIDGE_TLS_KEY", help="PEM private key for --tls-cert."),
     log_level: str = typer.Option("INFO", "--log-level", envvar="NAMEBRIDGE_LOG_LEVEL", help="DEBUG, INFO, WARNING or ERROR (JSON lines on stderr)."),
-    log_names: bool = typer.Option(False, "--log-names", envvar="NAMEBRIDGE_LOG_NAMES", help="Log the name text of each call (at DEBUG only)."),
+    log_names: bool = typer.Option(False, "--log-names", envvar="NAMEBRIDGE_LOG_NAMES", help="Add the name text of each call (first 20 names) to its log line."),
     metrics_port: Optional[int] = typer.Option(None, "--metrics-port", envvar="NAMEBRIDGE_METRICS_PORT", min=1, max=65535, help="Serve Prometheus /metrics here (worker i: port + i)."),
     grace: float = typer.Option(10.0, "--grace", envvar="NAMEBRIDGE_GRACE", min=0.0, help="Seconds calls in flight get to finish after SIGTERM/SIGINT."),
     max_message_bytes: int = typer.Option(16 * 1024 * 1024, "--max-message-bytes", envvar="NAMEBRIDGE_MAX_MESSAGE_BYTES", min=1024, help="Largest request message accepted."),
