@@ -1,0 +1,198 @@
+"""``make bench`` section "batch": ``namebridge batch`` on 1M rows against a polars join.
+
+What is measured, all in one run on the same generated data:
+
+* a synthetic lexicon (``synthetic.write_synthetic_lexicon``, 100k aliases in
+  Latin, Cyrillic, Arabic and Persian spellings);
+* 1M rows drawing on 100k distinct names: alias texts as written, names with
+  their parts reordered or re-cased, and names built from parts the lexicon
+  never saw (so MATCH, AMBIGUOUS and NO_MATCH all occur), shuffled;
+* ``namebridge batch --jobs 2`` as a subprocess: wall time, rows/s, and peak
+  memory of the process and its workers (RSS summed, which counts pages the
+  forked workers share with the parent more than once, and PSS, which does not);
+* the floor any batch resolver is held to: polars reading the same CSV and the
+  lexicon files, an exact join on a normalised key (case folded, punctuation to
+  spaces), writing the result;
+* the same batch on a file 10x larger with the same chunk size: peak memory
+  must stay where it was (bounded by the chunk, not the file).
+
+``NAMEBRIDGE_BENCH_BATCH_ROWS`` (default 1000000) scales the row count (the
+distinct names are a tenth of it, at most 100k), for a quicker run.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import polars as pl
+import psutil
+
+from namebridge.bench import BenchOptions
+
+ROWS = 1_000_000
+DISTINCT = 100_000
+LEXICON_ALIASES = 100_000
+JOBS = 2
+CHUNK_SIZE = 50_000
+SCALE = 10
+
+_PUNCTUATION = r"[\s\-,'’.]+"
+
+
+def _namebridge() -> str:
+    return str(Path(sys.executable).parent / "namebridge")
+
+
+def distinct_names(lexicon: object, n: int, seed: int) -> list[str]:
+    """``n`` distinct names in mixed scripts: 60% alias texts, 20% reordered or
+    upper-cased renderings of lexicon entities, 20% made of held-out name parts."""
+    rng = random.Random(seed)
+    entities = lexicon.entities  # type: ignore[attr-defined]
+    tables = lexicon.tables  # type: ignore[attr-defined]
+    scripts = ("latin", "cyrillic", "arabic", "persian")
+    texts = sorted({text for e in entities for text, _lang, _kind in e.aliases})
+    rng.shuffle(texts)
+    names: dict[str, None] = dict.fromkeys(texts[: int(n * 0.6)])
+    while len(names) < int(n * 0.8):
+        e = entities[rng.randrange(len(entities))]
+        script = rng.choice(scripts)
+        parts = list(e.parts)
+        if len(parts) > 1 and rng.random() < 0.5:
+            parts = parts[-1:] + parts[:-1]          # surname first
+            text = " ".join(p.form(script) for p in parts)
+        else:
+            text = e.rendered(script).upper() if script in ("latin", "cyrillic") else e.rendered(script) + " "
+        names.setdefault(text)
+    given = tables.heldout_given + tables.given
+    surnames = tables.heldout_surnames
+    while len(names) < n:
+        script = rng.choice(scripts)
+        text = f"{rng.choice(given).form(script)} {rng.choice(surnames).form(script)}"
+        if rng.random() < 0.5:
+            text += f" {rng.choice(surnames).form(script)}"
+        names.setdefault(text)
+    return list(names)
+
+
+def rows_frame(names: list[str], rows: int, seed: int, *, offset: int = 0) -> pl.DataFrame:
+    """``rows`` rows using every name at least once, the rest drawn at random, shuffled."""
+    rng = random.Random(seed)
+    picks = list(range(len(names))) + [rng.randrange(len(names)) for _ in range(rows - len(names))]
+    rng.shuffle(picks)
+    return pl.DataFrame({"row_id": range(offset, offset + rows), "name": [names[i] for i in picks]})
+
+
+def _norm_key(column: str) -> pl.Expr:
+    return (pl.col(column).str.to_lowercase().str.replace_all(_PUNCTUATION, " ")
+            .str.strip_chars().alias("key"))
+
+
+def polars_join(csv_path: Path, lexicon_dir: Path, out_path: Path) -> float:
+    """Read, normalise, join on the exact key, write: the baseline's wall time in seconds."""
+    start = time.perf_counter()
+    read = {"separator": "\t", "comment_prefix": "#", "quote_char": None}
+    entities = pl.concat([pl.read_csv(p, **read).select(pl.col("id").alias("entity_id"),
+                                                         pl.col("canonical_name").alias("text"))
+                          for p in sorted((lexicon_dir / "entities").glob("*.tsv"))])
+    aliases = pl.concat([pl.read_csv(p, **read).select("entity_id", "text")
+                         for p in sorted((lexicon_dir / "aliases").glob("*.tsv"))])
+    table = (pl.concat([entities, aliases]).with_columns(_norm_key("text"))
+             .unique("key", keep="first", maintain_order=True).select("key", "entity_id"))
+    rows = pl.read_csv(csv_path, infer_schema=False)
+    out = (rows.with_columns(_norm_key("name"))
+           .join(table, on="key", how="left", maintain_order="left").drop("key"))
+    out.write_csv(out_path)
+    return time.perf_counter() - start
+
+
+def run_measured(cmd: list[str], stderr_path: Path) -> tuple[float, int, int]:
+    """Run ``cmd``; (seconds, peak RSS summed over the tree, peak PSS summed) in bytes."""
+    peak_rss = peak_pss = 0
+    with open(stderr_path, "wb") as err:
+        start = time.perf_counter()
+        proc = psutil.Popen(cmd, stdout=subprocess_devnull(), stderr=err)
+        while proc.poll() is None:
+            rss = pss = 0
+            try:
+                tree = [proc, *proc.children(recursive=True)]
+            except psutil.Error:
+                tree = []
+            for p in tree:
+                try:
+                    info = p.memory_full_info()
+                except psutil.Error:
+                    continue
+                rss += info.rss
+                pss += getattr(info, "pss", info.rss)
+            peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
+            time.sleep(0.05)
+        elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}: "
+                           f"{stderr_path.read_text(errors='replace')[-2000:]}")
+    return elapsed, peak_rss, peak_pss
+
+
+def subprocess_devnull() -> int:
+    import subprocess
+
+    return subprocess.DEVNULL
+
+
+def _summary(stderr_path: Path) -> str:
+    lines = [x for x in stderr_path.read_text(errors="replace").splitlines() if x.startswith("namebridge batch:")]
+    return lines[-1].split("; ", 1)[-1] if lines else "?"
+
+
+def _mib(n: int) -> str:
+    return f"{n / 2**20:,.0f} MiB"
+
+
+def run(options: BenchOptions) -> None:
+    from namebridge.bench.synthetic import write_synthetic_lexicon
+
+    rows = int(os.environ.get("NAMEBRIDGE_BENCH_BATCH_ROWS", ROWS))
+    n_distinct = min(DISTINCT, max(1, rows // 10))
+    print(f"== batch: {rows:,} rows, {n_distinct:,} distinct names, lexicon {LEXICON_ALIASES:,} aliases, "
+          f"--jobs {JOBS} --chunk-size {CHUNK_SIZE:,}")
+    with tempfile.TemporaryDirectory(prefix="namebridge-batch-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        lexicon = write_synthetic_lexicon(tmp / "lexicon", aliases=LEXICON_ALIASES, seed=options.seed)
+        names = distinct_names(lexicon, n_distinct, options.seed)
+        scripts = pl.Series(names).str.contains(r"\p{Cyrillic}").sum(), pl.Series(names).str.contains(r"\p{Arabic}").sum()
+        print(f"   names: {len(names):,} distinct ({scripts[0]:,} Cyrillic, {scripts[1]:,} Arabic script, "
+              f"the rest Latin); {lexicon.entity_count:,} entities")
+        src = tmp / "rows.csv"
+        rows_frame(names, rows, options.seed).write_csv(src)
+        size = src.stat().st_size
+
+        join_s = polars_join(src, tmp / "lexicon", tmp / "join.csv")
+        cmd = [_namebridge(), "batch", str(src), "-o", str(tmp / "out.csv"), "--jobs", str(JOBS),
+               "--chunk-size", str(CHUNK_SIZE), "--lexicon", str(tmp / "lexicon")]
+        batch_s, rss, pss = run_measured(cmd, tmp / "batch.err")
+        batch_rate, join_rate = rows / batch_s, rows / join_s
+        print(f"   polars exact join (read, normalise, join, write): {join_s:8.2f} s {join_rate:12,.0f} rows/s")
+        print(f"   namebridge batch --jobs {JOBS} (incl. lexicon load):  {batch_s:8.2f} s {batch_rate:12,.0f} rows/s"
+              f"   peak RSS {_mib(rss)} (summed over workers), PSS {_mib(pss)}")
+        print(f"   ratio batch/join rows/s: {batch_rate / join_rate:.3f}x (target >= 0.2x)")
+        print(f"   decisions: {_summary(tmp / 'batch.err')}")
+        (tmp / "out.csv").unlink(missing_ok=True)
+        (tmp / "join.csv").unlink(missing_ok=True)
+
+        # the same names, 10x the rows: memory must follow the chunk, not the file
+        big = tmp / "rows10x.csv"
+        with open(big, "wb") as fh:
+            for k in range(SCALE):
+                rows_frame(names, rows, options.seed + k + 1, offset=k * rows).write_csv(fh, include_header=(k == 0))
+        big_size = big.stat().st_size
+        cmd_big = [*cmd[:2], str(big), "-o", str(tmp / "out10x.csv"), *cmd[5:]]
+        big_s, big_rss, big_pss = run_measured(cmd_big, tmp / "batch10x.err")
+        print(f"   {SCALE}x file ({rows * SCALE:,} rows, {_mib(big_size)} vs {_mib(size)}): {big_s:8.2f} s "
+              f"{rows * SCALE / big_s:12,.0f} rows/s   peak RSS {_mib(big_rss)}, PSS {_mib(big_pss)}"
+              f"  -> peak PSS {big_pss / max(pss, 1):.2f}x the 1x run for {SCALE}x the rows")
