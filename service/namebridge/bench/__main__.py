@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"comma-separated sections to run (default: {','.join(SECTIONS)})")
     parser.add_argument("--sizes", type=_sizes, default=DEFAULT_SIZES,
                         help="comma-separated lexicon sizes in aliases (default: 1k,10k,100k,1M)")
-    parser.add_argument("--queries", type=int, default=BenchOptions.queries,
+    parser.add_argument("--queries", type=int, default=BenchOptions().queries,
                         help="timed queries per size (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--profile-load", action="store_true",
