@@ -268,6 +268,23 @@ BAD_CALLS = {
 }
 
 
+def test_a_malformed_message_is_invalid_argument_not_internal(channel, stub):
+    raw = channel.unary_unary(f"/{SERVICE_NAME}/Resolve", request_serializer=bytes,
+                              response_deserializer=pb.ResolveResponse.FromString)
+    for payload in (b"\x0a\x02\xff\xfe",      # name = two bytes that are not UTF-8
+                    b"\x0a\x05ab"):             # name cut short
+        with pytest.raises(grpc.RpcError) as caught:
+            raw(payload, timeout=10)
+        assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert bad_request_field(caught.value) == "request"
+    stream = channel.stream_stream(f"/{SERVICE_NAME}/ResolveStream", request_serializer=bytes,
+                                   response_deserializer=pb.ResolveStreamResponse.FromString)
+    good = pb.ResolveStreamRequest(request_id="after", name="Kazakhstan").SerializeToString()
+    responses = list(stream(iter([b"\x0a\x02\xff\xfe", good]), timeout=10))
+    assert responses[0].error.field == "request"
+    assert responses[1].request_id == "after" and responses[1].resolutions[0].entity_id == "country:kz"
+
+
 def test_the_limits_in_the_table_are_the_servers(engine):
     assert (engine.settings.max_name_length, engine.settings.max_batch_names) == (MAX_NAME, MAX_BATCH)
 

@@ -29,9 +29,8 @@ from grpc_reflection.v1alpha import reflection
 
 from namebridge.logs import AccessLog
 from namebridge.metrics import Metrics
-from namebridge.servicer import SERVICE_NAME, EntityResolverServicer
+from namebridge.servicer import SERVICE_NAME, EntityResolverServicer, method_handlers
 from namebridge.settings import Settings
-from namebridge.v1 import resolver_pb2_grpc as pb_grpc
 
 if TYPE_CHECKING:
     from namebridge.engine import Engine
@@ -111,7 +110,9 @@ def build_service(address: str = "127.0.0.1:0", *, engine: "Engine | None" = Non
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=threads,
                                                     thread_name_prefix="namebridge-rpc"),
                          options=options)
-    pb_grpc.add_EntityResolverServiceServicer_to_server(servicer, server)
+    handlers = method_handlers(servicer)
+    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE_NAME, handlers),))
+    server.add_registered_method_handlers(SERVICE_NAME, handlers)
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import grpc
 from google.protobuf import any_pb2
+from google.protobuf.message import DecodeError
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
@@ -61,6 +62,48 @@ def request_error_for(exc: NamebridgeError) -> pb.RequestError:
                            message=getattr(exc, "message", str(exc)))
 
 
+class MalformedRequest:
+    """What a request that does not parse becomes (bad protobuf, a string that is
+    not UTF-8); the servicer answers INVALID_ARGUMENT instead of gRPC's INTERNAL."""
+
+    __slots__ = ("type_name", "reason")
+
+    def __init__(self, type_name: str, reason: str) -> None:
+        self.type_name = type_name
+        self.reason = reason
+
+    def error(self) -> InvalidArgument:
+        return InvalidArgument("request", f"is not a valid {self.type_name} "
+                                          f"(strings must be UTF-8): {self.reason}")
+
+
+def _lenient_parser(message_type: Any) -> Any:
+    type_name = message_type.DESCRIPTOR.full_name
+
+    def parse(data: bytes) -> Any:
+        try:
+            return message_type.FromString(data)
+        except DecodeError as exc:
+            return MalformedRequest(type_name, str(exc))
+    return parse
+
+
+def method_handlers(servicer: "EntityResolverServicer") -> dict[str, grpc.RpcMethodHandler]:
+    """The service's method handlers by name, built from the proto descriptor,
+    with request parsers that turn a malformed message into ``MalformedRequest``
+    (what the generated ``add_..._to_server`` does, but with strict parsing)."""
+    handlers = {}
+    for method in pb.DESCRIPTOR.services_by_name["EntityResolverService"].methods:
+        request_type = getattr(pb, method.input_type.name)
+        response_type = getattr(pb, method.output_type.name)
+        make = (grpc.stream_stream_rpc_method_handler if method.client_streaming
+                else grpc.unary_unary_rpc_method_handler)
+        handlers[method.name] = make(getattr(servicer, method.name),
+                                     request_deserializer=_lenient_parser(request_type),
+                                     response_serializer=response_type.SerializeToString)
+    return handlers
+
+
 class _Stopped(Exception):
     """The client cancelled or the deadline passed; stop working."""
 
@@ -77,6 +120,8 @@ def _stopped_code(context: grpc.ServicerContext) -> str:
 
 def _texts_of(request: Any) -> list[str]:
     """The free text a request carries, for ``--log-names`` only."""
+    if isinstance(request, MalformedRequest):
+        return []
     if hasattr(request, "names"):
         return list(request.names[:MAX_LOGGED_TEXTS])
     if hasattr(request, "batch") and request.HasField("batch"):
@@ -129,6 +174,8 @@ class EntityResolverServicer(pb_grpc.EntityResolverServiceServicer):
         texts = _texts_of(request) if self.access.log_names else None
         names = 0
         try:
+            if isinstance(request, MalformedRequest):
+                raise request.error()
             response, names = work(context, request)
         except NamebridgeError as exc:
             self._finish(method, exc.grpc_code, started, texts=texts)
@@ -208,6 +255,10 @@ class EntityResolverServicer(pb_grpc.EntityResolverServiceServicer):
                     raise _Stopped()
                 if texts is not None and len(texts) < MAX_LOGGED_TEXTS:
                     texts.extend(_texts_of(request))
+                if isinstance(request, MalformedRequest):
+                    response = pb.ResolveStreamResponse(error=request_error_for(request.error()))
+                    yield response
+                    continue
                 response = pb.ResolveStreamResponse(request_id=request.request_id)
                 try:
                     query = request.WhichOneof("query")
