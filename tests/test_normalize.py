@@ -17,10 +17,15 @@ def test_normalisation_vector(text: str, expected: str) -> None:
     assert normalize_text(text) == expected
 
 
-def test_token_after_apostrophe_is_flagged() -> None:
-    tokens = tokenize("Kazakistan'ın Tokayev")
-    assert [(t.text, t.after_apostrophe) for t in tokens] == [
-        ("kazakistan", False), ("in", True), ("tokayev", False)]
+def test_token_after_apostrophe_or_hyphen_remembers_it() -> None:
+    tokens = tokenize("Kazakistan'ın Tokayev АҚШ-қа")
+    assert [(t.text, t.joiner) for t in tokens] == [
+        ("kazakistan", ""), ("in", "apostrophe"), ("tokayev", ""), ("ақш", ""), ("қа", "hyphen")]
+
+
+def test_dotted_acronym_is_one_token() -> None:
+    assert [t.text for t in tokenize("U.S. and U.A.E.")] == ["us", "and", "uae"]
+    assert [t.text for t in tokenize("K. J. Tokayev")] == ["k", "j", "tokayev"]
 
 
 def test_surface_keeps_persian_letters_for_detection() -> None:

@@ -23,7 +23,7 @@ from namebridge import features
 from namebridge.errors import InvalidArgument, NotFound
 from namebridge.features import Alignment
 from namebridge.index import COMMON_NAME_FACTOR, PATRONYMIC_WEIGHT, AliasIndex
-from namebridge.keys import KeyTable, token_keys
+from namebridge.keys import KeyTable, TokenKeys, token_keys
 from namebridge.lexicon.loader import Lexicon, load_lexicon
 from namebridge.lexicon.model import Entity
 from namebridge.morphology import Morphology
@@ -38,6 +38,9 @@ from namebridge.wordlists import WordLists
 
 #: weight of a one-letter query token (an initial)
 INITIAL_WEIGHT = 0.3
+
+#: the entity type whose names are written with initials
+PERSON = "person"
 
 #: roles of query tokens
 NAME, INITIAL, PARTICLE, PATRONYMIC = "name", "initial", "particle", "patronymic"
@@ -74,6 +77,7 @@ class QueryToken:
     language: str
     role: str
     weight: float                                   #: weight when it meets no alias token
+    keys: TokenKeys
     matches: dict[int, tuple[float, str]] = field(hash=False, compare=False)  #: vocabulary id -> (similarity, key)
 
 
@@ -137,11 +141,12 @@ class Engine:
 
         # 1. normalise
         tokens = tokenize(text)[: self.settings.max_query_tokens]
-        # 2. detect (a caller's hint overrides), and drop suffixes written after an apostrophe
+        # 2. detect (a caller's hint overrides); drop suffixes written after an apostrophe or hyphen
         query_language, query_script = self._detect(tokens, language, script)
-        kept = [t for t in tokens if not (t.after_apostrophe and self.morphology.is_apostrophe_suffix(t.text))]
+        kept = self.morphology.rejoin(tokens)
         # 3-4. key and look up each token (memoised)
-        query = [self._lookup_token(t.text, t.surface, language, first=(n == 0)) for n, t in enumerate(kept)]
+        query = self._patronymics_marked(
+            [self._lookup_token(t.text, t.surface, language, first=(n == 0)) for n, t in enumerate(kept)])
         if stats is not None:
             stats.vocabulary_matched = sum(len(q.matches) for q in query)
         # 5. score the candidate aliases, keep the best alias per entity
@@ -188,12 +193,23 @@ class Engine:
         language = language_hint or detect_language(surface, script)
         keys = token_keys(text, self.key_table)
         abjad = script in ABJADS
-        if len(text) == 1 and text.isalpha():
-            return QueryToken(text, script, language, INITIAL, INITIAL_WEIGHT, {})
+        if _is_initial(text, keys):
+            return QueryToken(text, script, language, INITIAL, INITIAL_WEIGHT, keys, {})
         role, weight = NAME, 1.0
-        if text in self.wordlists.particles:
-            role, weight = PARTICLE, self.wordlists.particles[text]
-        elif not first and self.wordlists.is_patronymic(text):
+        stems = self.morphology.stems(text, script)
+        particle = next((t for t in (text, *stems) if t in self.wordlists.particles), None)
+        if particle is not None:
+            # a particle or title, possibly with a clitic (والرئيس = and the president):
+            # it meets only particles (ben ~ bin ~ бин)
+            matches = {}
+            for vid in self.index.vocabulary_candidates(text, keys, abjad=abjad):
+                other = self.index.vocabulary[vid]
+                if other.text in self.wordlists.particles:
+                    similarity, key = features.form_similarity(text, keys, abjad, other)
+                    if similarity >= self.settings.min_token_similarity:
+                        matches[vid] = (similarity, key)
+            return QueryToken(text, script, language, PARTICLE, self.wordlists.particles[particle], keys, matches)
+        if not first and self.wordlists.is_patronymic(text):
             role, weight = PATRONYMIC, PATRONYMIC_WEIGHT
         elif self.wordlists.is_common_given_name(keys, abjad=abjad):
             weight = COMMON_NAME_FACTOR
@@ -201,8 +217,7 @@ class Engine:
         forms = [(text, keys, 1.0)]
         if text not in self.index.by_text:
             factor = self.settings.stemmed_factor
-            forms += [(stem, token_keys(stem, self.key_table), factor)
-                      for stem in self.morphology.stems(text, script)]
+            forms += [(stem, token_keys(stem, self.key_table), factor) for stem in stems]
         matches: dict[int, tuple[float, str]] = {}
         vocabulary = self.index.vocabulary
         minimum = self.settings.min_token_similarity
@@ -213,7 +228,15 @@ class Engine:
                 similarity *= form_factor
                 if similarity >= minimum and similarity > matches.get(vid, (0.0, ""))[0]:
                     matches[vid] = (similarity, key if form_factor == 1.0 else f"{key}+stem")
-        return QueryToken(text, script, language, role, weight, matches)
+        return QueryToken(text, script, language, role, weight, keys, matches)
+
+    def _patronymics_marked(self, query: list[QueryToken]) -> list[QueryToken]:
+        """A token after ``bin``/``ibn`` (or before ``uly`` written apart) is a father's name."""
+        marked = list(query)
+        for i in _patronymic_positions([q.text for q in query], self.wordlists):
+            if marked[i].role == NAME:
+                marked[i] = dataclasses.replace(marked[i], role=PATRONYMIC, weight=PATRONYMIC_WEIGHT)
+        return marked
 
     def _score_candidates(self, query: list[QueryToken], types: frozenset[str],
                           stats: QueryStats | None) -> dict[int, tuple[float, int, Alignment, int, tuple]]:
@@ -236,7 +259,8 @@ class Engine:
             entity = index.alias_entity[position]
             if types and entity_list[entity].type not in types:
                 continue
-            alignment = self._align(query, index.alias_tokens[position])
+            alignment = self._align(query, index.alias_tokens[position],
+                                    initials=entity_list[entity].type == PERSON)
             weak = index.aliases[position].tier != "strong"
             score, values = self.scorer.score(alignment, weak=weak)
             current = best.get(entity)
@@ -252,28 +276,40 @@ class Engine:
         """
         text = self._checked_name(name)
         tokens = tokenize(text)[: self.settings.max_query_tokens]
-        kept = [t for t in tokens if not (t.after_apostrophe and self.morphology.is_apostrophe_suffix(t.text))]
-        query = [self._lookup_token(t.text, t.surface, None, first=(n == 0)) for n, t in enumerate(kept)]
+        kept = self.morphology.rejoin(tokens)
+        query = self._patronymics_marked(
+            [self._lookup_token(t.text, t.surface, None, first=(n == 0)) for n, t in enumerate(kept)])
         best = self._score_aliases(query, range(len(self.index.aliases)), frozenset())
         ranked = sorted(best.values(), key=lambda b: (-b[0], self.index.entity_ids[b[3]]))
         return [(self.index.entity_ids[b[3]], b[0]) for b in ranked]
 
-    def _align(self, query: list[QueryToken], alias_vids: tuple[int, ...]) -> Alignment:
-        """Greedy one-to-one alignment of query tokens and alias tokens, best pairs first."""
+    def _align(self, query: list[QueryToken], alias_vids: tuple[int, ...], *, initials: bool) -> Alignment:
+        """Greedy one-to-one alignment of query tokens and alias tokens, best pairs first.
+
+        With ``initials`` (person names only), a one-letter token on either side
+        may stand for a word of the other written in an alphabet.
+        """
         vocabulary = self.index.vocabulary
         minimum = self.settings.min_token_similarity
         pairs: list[tuple[float, int, int, str]] = []
+        initial_similarity = self.settings.initial_similarity
         for i, q in enumerate(query):
             if q.role == INITIAL:
-                for j, vid in enumerate(alias_vids):
-                    if features.initial_fits(q.text, vocabulary[vid]):
-                        pairs.append((self.settings.initial_similarity, i, j, "initial"))
+                if initials:
+                    for j, vid in enumerate(alias_vids):
+                        v = vocabulary[vid]
+                        if not v.abjad and features.initial_fits(q.text, q.keys, v.text, v.keys):
+                            pairs.append((initial_similarity, i, j, "initial"))
                 continue
             matches = q.matches
             for j, vid in enumerate(alias_vids):
                 hit = matches.get(vid)
                 if hit is not None and hit[0] >= minimum:
                     pairs.append((hit[0], i, j, hit[1]))
+                elif initials and len(vocabulary[vid].text) == 1 and q.role == NAME and features.initial_fits(
+                        vocabulary[vid].text, vocabulary[vid].keys, q.text, q.keys):
+                    # the alias writes an initial (J. D. Vance) where the query has the word
+                    pairs.append((initial_similarity, i, j, "initial"))
         pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
         used_q: set[int] = set()
         used_a: set[int] = set()
@@ -285,6 +321,11 @@ class Engine:
             used_a.add(j)
             chosen.append((i, j, similarity, key))
         alias_weights = [vocabulary[v].weight for v in alias_vids]
+        alias_common = [vocabulary[v].common for v in alias_vids]
+        for j in _patronymic_positions([vocabulary[v].text for v in alias_vids], self.wordlists):
+            # a father's name (Salman in Mohammed bin Salman) is no evidence on its own
+            alias_weights[j] = min(alias_weights[j], PATRONYMIC_WEIGHT)
+            alias_common[j] = True
         query_weights = [q.weight for q in query]
         for i, j, _s, key in chosen:
             if key != "initial":
@@ -294,7 +335,7 @@ class Engine:
             query_weights=query_weights,
             alias_weights=alias_weights,
             query_roles=[q.role for q in query],
-            alias_common=[vocabulary[v].common for v in alias_vids],
+            alias_common=alias_common,
             unmatched_query=[i for i in range(len(query)) if i not in used_q],
             unmatched_alias=[j for j in range(len(alias_vids)) if j not in used_a],
         )
@@ -408,6 +449,24 @@ def _dominant_script(scripts: list[str]) -> str:
         (first, n1), (_second, n2) = counts.most_common(2)
         return first if n1 > n2 else MIXED
     return letters[0]
+
+
+def _is_initial(text: str, keys: TokenKeys) -> bool:
+    """One letter, or a romanized digraph that is one consonant (Sh., Zh., Kh.)."""
+    if len(text) == 1:
+        return text.isalpha()
+    return len(text) == 2 and text.isalpha() and len(keys.full[0]) == 1 and keys.full[0].isupper()
+
+
+def _patronymic_positions(texts: list[str], wordlists: WordLists) -> list[int]:
+    """Positions of a father's name: after bin/ibn, or before uly/kyzy written apart."""
+    positions = []
+    for i, text in enumerate(texts):
+        if text in wordlists.patronymic_prefixes and i + 1 < len(texts):
+            positions.append(i + 1)
+        elif text in wordlists.patronymic_suffixes and i > 0:
+            positions.append(i - 1)
+    return positions
 
 
 def _is_weak(index: AliasIndex, position: int) -> bool:

@@ -24,16 +24,20 @@ FULL_KEY_SIMILARITY = 0.95
 #: when the long vowels the abjad writes fit the other form's vowels (توکایف ~ Tokayev)
 ABJAD_SKELETON_SIMILARITY = 0.93
 #: ... and when they do not (توکایف has a long vowel between t and k; Witkoff has none)
-ABJAD_SKELETON_ONLY_SIMILARITY = 0.84
+ABJAD_SKELETON_ONLY_SIMILARITY = 0.80
+#: letters an abjad spelling may add or leave out (long vowels, hamza, ayn)
+MATRES_LECTIONIS = str.maketrans("", "", "اويءع")
 #: similarity of vocalised forms whose skeletons agree but whose vowels differ
 SKELETON_SIMILARITY = 0.86
 #: vocalised skeletons shorter than this must agree on the full key too (Rubio/Arab, Putin/Batin)
 MIN_SKELETON_ONLY_LENGTH = 4
-#: keys shorter than this are never compared fuzzily (Kazan/Kazak, Tokyo/Tokayev)
-MIN_FUZZY_FULL_LENGTH = 6
-MIN_FUZZY_SKELETON_LENGTH = 4
-#: fuzzy similarity is (1 - edit distance / key length) scaled by this
-FUZZY_SCALE = 0.95
+#: keys shorter than this are never compared fuzzily (Giza/Gaza, Tokyo/Tokayev)
+MIN_FUZZY_FULL_LENGTH = 5
+MIN_FUZZY_SKELETON_LENGTH = 5
+#: fuzzy similarity of keys one edit apart: FUZZY_BASE for the shortest keys,
+#: rising towards FUZZY_BASE + FUZZY_RANGE for long ones
+FUZZY_BASE = 0.80
+FUZZY_RANGE = 0.12
 
 
 def form_similarity(text: str, keys: TokenKeys, abjad: bool, other: VocabularyToken) -> tuple[float, str]:
@@ -53,33 +57,39 @@ def form_similarity(text: str, keys: TokenKeys, abjad: bool, other: VocabularyTo
         return FULL_KEY_SIMILARITY, "cross"
     if _share(keys.skeleton, other.keys.skeleton):
         if abjad and other.abjad:
-            if _share(keys.full, other.keys.full):
+            # two abjad spellings differ in the long vowels they write (ترمب, ترامب)
+            if _consonantal(text) == _consonantal(other.text):
                 return FULL_KEY_SIMILARITY, "cross"
-            # one spelling may write fewer long vowels (ترمب, ترامب): the shorter must fit the longer
-            if _vowels_fit(keys.full, other.keys.full) or _vowels_fit(other.keys.full, keys.full):
-                return ABJAD_SKELETON_SIMILARITY, "skeleton"
             return ABJAD_SKELETON_ONLY_SIMILARITY, "skeleton"
         if either_abjad:
-            written, vocalised = (keys.full, other.keys.full) if abjad else (other.keys.full, keys.full)
-            if _vowels_fit(written, vocalised):
+            written, vocalised = (keys, other.keys) if abjad else (other.keys, keys)
+            # the likeliest reading of the abjad spelling must fit, long vowels included
+            if written.skeleton[0] in vocalised.skeleton and _vowels_fit(written.full[:1], vocalised.full):
                 return ABJAD_SKELETON_SIMILARITY, "skeleton"
             return ABJAD_SKELETON_ONLY_SIMILARITY, "skeleton"
         if len(keys.skeleton[0]) >= MIN_SKELETON_ONLY_LENGTH:
             return SKELETON_SIMILARITY, "skeleton"
     if either_abjad:
-        best = _best_edit_similarity(keys.skeleton[:2], other.keys.skeleton[:2], MIN_FUZZY_SKELETON_LENGTH)
+        best = _edit_similarity(keys.skeleton[0], other.keys.skeleton[0], MIN_FUZZY_SKELETON_LENGTH)
     else:
-        best = _best_edit_similarity(keys.full[:2], other.keys.full[:2], MIN_FUZZY_FULL_LENGTH)
+        best = _edit_similarity(keys.full[0], other.keys.full[0], MIN_FUZZY_FULL_LENGTH)
     if best > 0.0:
-        return best * FUZZY_SCALE, "fuzzy"
+        return best, "fuzzy"
     return 0.0, "none"
 
 
-def initial_fits(initial: str, other: VocabularyToken) -> bool:
-    """True if a one-letter query token can stand for the alias token (``K.`` for Kassym)."""
-    if other.text.startswith(initial):
+def initial_fits(initial: str, initial_keys: TokenKeys, word: str, word_keys: TokenKeys) -> bool:
+    """True if an initial can stand for a word: the same first letter (``K.`` for Kassym),
+    or the same first consonant class in another script (``Ш.`` or ``Sh.`` for Shavkat)."""
+    if word.startswith(initial):
         return True
-    return bool(other.keys.full) and initial.upper() == other.keys.full[0][:1]
+    first = {k[:1] for k in initial_keys.full[:1] if k[:1].isupper()}
+    return bool(first) and word_keys.full[0][:1] in first
+
+
+def _consonantal(text: str) -> str:
+    """An abjad spelling without the long vowels it may or may not write (not the first letter)."""
+    return text[:1] + text[1:].translate(MATRES_LECTIONIS)
 
 
 def _vowels_fit(written: tuple[str, ...], vocalised: tuple[str, ...]) -> bool:
@@ -97,19 +107,19 @@ def _share(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     return not set(a).isdisjoint(b)
 
 
-def _best_edit_similarity(a: tuple[str, ...], b: tuple[str, ...], min_length: int) -> float:
-    """Best 1 - distance/length over key pairs at most one edit apart, both long enough; else 0."""
-    best = 0.0
-    for x in a:
-        if len(x) < min_length:
-            continue
-        for y in b:
-            if len(y) < min_length or abs(len(x) - len(y)) > 1:
-                continue
-            distance = jellyfish.damerau_levenshtein_distance(x, y)
-            if distance <= 1:
-                best = max(best, 1.0 - distance / max(len(x), len(y)))
-    return best
+def _edit_similarity(x: str, y: str, min_length: int) -> float:
+    """Similarity of the likeliest readings of two forms one edit apart (0 otherwise).
+
+    Only first readings, with the same first symbol (typos rarely hit the
+    first letter; Sadyr is not Рейтер): a second reading one edit from another name is too
+    far (Turkestan is one edit from Tajikistan read with j as y).
+    """
+    longest = max(len(x), len(y))
+    if x[:1] != y[:1] or longest < min_length or min(len(x), len(y)) < min_length - 1 or abs(len(x) - len(y)) > 1:
+        return 0.0
+    if jellyfish.damerau_levenshtein_distance(x, y) != 1:
+        return 0.0
+    return FUZZY_BASE + FUZZY_RANGE * (1.0 - min_length / longest)
 
 
 # --- alias level --------------------------------------------------------------
@@ -130,13 +140,30 @@ class Alignment:
 
 #: a leftover token weighs at least this to count as conflicting evidence
 CONFLICT_MIN_WEIGHT = 0.5
+#: how much a query token the alias lacks counts when every token of a
+#: multi-token alias was met (a middle name, a title, a patronymic initial)
+EXTRA_TOKEN_FACTOR = 0.25
 #: how much a missing alias token counts against alias coverage
 MISSING_ALIAS_TOKEN_FACTOR = 0.5
 
 
 def query_coverage(a: Alignment) -> float:
-    """Share of the query's weight that aligned with the alias (a query token the alias lacks costs)."""
-    total = sum(a.query_weights)
+    """Share of the query's weight that aligned with the alias.
+
+    A query token the alias lacks costs its full weight, except when every
+    token of a multi-token alias was met: then it is a middle name or a title
+    (Donald *John* Trump, Mohammed bin Salman *Al Saud*) and costs a quarter.
+    A lone surname met is no such proof (Ivanka Trump vs the alias Trump).
+    """
+    matched = sum(a.query_weights[i] for i, _j, _s, _k in a.pairs)
+    # particles and titles the alias lacks cost nothing (روبیو را, President Tokayev)
+    unmatched = [i for i in a.unmatched_query if a.query_roles[i] != "particle"]
+    if a.pairs and len(a.alias_weights) >= 2 and not a.unmatched_alias:
+        # each extra token costs a quarter of an average matched token
+        extra = EXTRA_TOKEN_FACTOR * len(unmatched) * matched / len(a.pairs)
+    else:
+        extra = sum(a.query_weights[i] for i in unmatched)
+    total = matched + extra
     if total <= 0.0:
         return 0.0
     return sum(a.query_weights[i] * s for i, _j, s, _k in a.pairs) / total

@@ -96,7 +96,7 @@ class AliasIndex:
         for position, alias in enumerate(lexicon.aliases):
             entity = entity_position[alias.entity_id]
             ids: list[int] = []
-            for token in tokenize(alias.text, normalization):
+            for token in morphology.rejoin(tokenize(alias.text, normalization)):
                 vid = by_text.get(token.text)
                 if vid is None:
                     vid = len(vocabulary)

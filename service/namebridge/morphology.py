@@ -13,12 +13,15 @@ from pathlib import Path
 
 from namebridge.errors import DataFileError, Problem
 from namebridge.lexicon.files import read_table
-from namebridge.normalize import normalize_text
+from namebridge.normalize import APOSTROPHE, HYPHEN, Token, normalize_text
+from namebridge.scripts import detect_script
 
 POSITIONS = ("suffix", "prefix", "article", "apostrophe_suffix")
 #: which lists apply to a token of a script
-LISTS_BY_SCRIPT = {"Cyrillic": ("kk", "ru"), "Arabic": ("ar", "fa")}
-MIN_STEM_LETTERS = 3
+LISTS_BY_SCRIPT = {"Cyrillic": ("kk", "ru", "ky"), "Arabic": ("ar", "fa"), "Latin": ("uz", "de", "cs")}
+MIN_STEM_LETTERS = 4
+#: layers of proclitics stripped (و + ب in وبكازاخستان)
+PREFIX_LAYERS = 2
 MAX_STEMS = 6
 
 
@@ -65,6 +68,28 @@ class Morphology:
         """True for a suffix token written after an apostrophe (``ın`` in ``Kazakistan'ın``)."""
         return token in self.apostrophe_suffixes
 
+    def rejoin(self, tokens: tuple[Token, ...] | list[Token]) -> list[Token]:
+        """Tokens with joined parts resolved: a suffix after an apostrophe
+        (``Kazakistan'ın``) or after a hyphen (``АҚШ-қа``) is dropped; any other
+        part after an apostrophe is joined back (``O'zbekiston``, ``Jo'mart``)."""
+        out: list[Token] = []
+        for token in tokens:
+            if token.joiner and out:
+                if token.joiner == APOSTROPHE:
+                    if token.text in self.apostrophe_suffixes:
+                        continue
+                    previous = out.pop()
+                    out.append(Token(previous.text + token.text, previous.surface + token.surface,
+                                     previous.joiner))
+                    continue
+                if token.joiner == HYPHEN and token.text in self._suffix_set(detect_script(token.surface)):
+                    continue
+            out.append(token)
+        return out
+
+    def _suffix_set(self, script: str) -> frozenset[str]:
+        return frozenset(self._lists(self.suffixes, script))
+
     def _lists(self, table: dict[str, tuple[str, ...]], script: str) -> list[str]:
         return [a for lang in LISTS_BY_SCRIPT.get(script, ()) for a in table.get(lang, ())]
 
@@ -82,9 +107,13 @@ class Morphology:
         if not prefixes and not suffixes:
             return []
         bases = [token]
-        for prefix in prefixes:
-            if token.startswith(prefix) and len(token) - len(prefix) >= MIN_STEM_LETTERS:
-                bases.append(token[len(prefix):])
+        for _layer in range(PREFIX_LAYERS):
+            for base in list(bases):
+                for prefix in prefixes:
+                    if base.startswith(prefix) and len(base) - len(prefix) >= MIN_STEM_LETTERS:
+                        stripped = base[len(prefix):]
+                        if stripped not in bases:
+                            bases.append(stripped)
         out: list[str] = []
         for base in bases:
             if base != token:

@@ -7,7 +7,9 @@ letter variants and digits, Latin/Cyrillic confusables, apostrophes. In order:
 1. NFKC; removed characters dropped;
 2. tokens are runs of letters, digits, combining marks and ``+`` (``C5+1``);
    every other character (space, apostrophe, quote, hyphen, dot...) ends a
-   token; a token right after an apostrophe is flagged (Turkish suffixes);
+   token; a token right after an apostrophe or a hyphen remembers which
+   (``Token.joiner``: Turkish suffixes, Uzbek ``O'zbekiston``, ``АҚШ-қа``);
+   single letters joined by dots are one token (``U.S.`` -> ``us``);
 3. a token mixing Latin and Cyrillic look-alikes is folded into its dominant
    script (``Аxios`` with a Cyrillic А becomes Latin ``axios``);
 4. case folding that is right for Turkish (``İ``/``I``/``ı`` all fold to ``i``)
@@ -32,6 +34,8 @@ from namebridge.settings import BUNDLED_LEXICON_DIR
 
 # Letters and digits (not "_"), combining marks, and "+" inside a token.
 _MARKS = "\u0300-\u036F\u0483-\u0489\u1AB0-\u1AFF\u1DC0-\u1DFF\u20D0-\u20FF\uFE20-\uFE2F"
+APOSTROPHE = "apostrophe"
+HYPHEN = "hyphen"
 _TOKEN = re.compile(rf"(?:[^\W_]|[{_MARKS}])(?:[^\W_]|[{_MARKS}]|\+)*")
 
 
@@ -41,7 +45,7 @@ class Token:
 
     text: str              #: normalised form: folded, unified, case-folded
     surface: str           #: as written (confusables folded), for detection and display
-    after_apostrophe: bool  #: directly preceded by an apostrophe (Kazakistan'ın -> ın)
+    joiner: str = ""        #: APOSTROPHE or HYPHEN if directly preceded by one (Kazakistan'ın -> ın)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +56,7 @@ class NormalizationTables:
     variants: dict[int, str]
     to_latin: dict[int, str]
     to_cyrillic: dict[int, str]
-    apostrophes: frozenset[str]
+    joiners: dict[str, str]   #: character -> APOSTROPHE or HYPHEN
 
     @classmethod
     def load(cls, directory: Path) -> "NormalizationTables":
@@ -78,12 +82,15 @@ class NormalizationTables:
             else:
                 to_latin[ord(cyr)] = lat
                 to_cyrillic[ord(lat)] = cyr
-        apostrophes = frozenset(
-            chr(_codepoint(r, "codepoint", problems))
-            for r in read_table(directory / "apostrophes.tsv", ("codepoint", "note"), problems))
+        joiners: dict[str, str] = {}
+        for r in read_table(directory / "joiners.tsv", ("codepoint", "kind", "note"), problems):
+            if r["kind"] not in (APOSTROPHE, HYPHEN):
+                problems.append(r.problem(f"kind must be {APOSTROPHE} or {HYPHEN}"))
+            else:
+                joiners[chr(_codepoint(r, "codepoint", problems))] = r["kind"]
         if problems:
             raise DataFileError(problems)
-        return cls(removed, variants, to_latin, to_cyrillic, apostrophes)
+        return cls(removed, variants, to_latin, to_cyrillic, joiners)
 
 
 def _codepoint(row: Row, column: str, problems: list[Problem]) -> int:
@@ -142,6 +149,7 @@ def tokenize(text: str, tables: NormalizationTables | None = None) -> tuple[Toke
     cleaned = unicodedata.normalize("NFKC", text).translate(tables.removed)
     tokens: list[Token] = []
     previous_end = 0
+    acronym_letters = 0  # letters in the last token if it is a dotted acronym in the making
     for match in _TOKEN.finditer(cleaned):
         gap = cleaned[previous_end:match.start()]
         previous_end = match.end()
@@ -149,7 +157,15 @@ def tokenize(text: str, tables: NormalizationTables | None = None) -> tuple[Toke
         if not surface.isascii():
             surface = _fold_confusables(surface, tables)
         folded = fold_case(surface).translate(tables.variants)
-        tokens.append(Token(folded, surface, bool(tokens) and gap in tables.apostrophes))
+        if gap == "." and len(folded) == 1 and tokens and tokens[-1].text.isalpha() \
+                and len(tokens[-1].text) == acronym_letters:
+            # U.S., U.A.E.: single letters joined by dots are one acronym
+            previous = tokens.pop()
+            tokens.append(Token(previous.text + folded, previous.surface + surface, previous.joiner))
+            acronym_letters += 1
+            continue
+        acronym_letters = 1 if len(folded) == 1 else 0
+        tokens.append(Token(folded, surface, tables.joiners.get(gap, "") if tokens else ""))
     return tuple(tokens)
 
 

@@ -23,7 +23,7 @@ from namebridge.settings import Settings
 
 #: feature name -> weight (how strongly a negative feature pulls the score down)
 DEFAULT_FEATURE_WEIGHTS: dict[str, float] = {
-    "alias_coverage": 0.3,
+    "alias_coverage": 0.35,
     "conflicting_tokens": 0.45,
     "common_name_only": 0.45,
     "initials_only": 0.6,

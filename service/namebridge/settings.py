@@ -41,7 +41,7 @@ class Settings:
     #: a query token and an alias token below this similarity do not align
     min_token_similarity: float = 0.78
     #: similarity credited to a one-letter initial that fits a given name
-    initial_similarity: float = 0.75
+    initial_similarity: float = 0.85
     #: weight factor for tokens recovered by stripping a suffix or clitic
     stemmed_factor: float = 0.98
 

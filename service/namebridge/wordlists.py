@@ -11,11 +11,16 @@ from namebridge.lexicon.files import read_table
 from namebridge.normalize import normalize_text
 
 
+PARTICLE_KINDS = ("particle", "title", "patronymic_prefix", "patronymic_suffix")
+
+
 @dataclass(frozen=True, slots=True)
 class WordLists:
     """Particles with their weights, patronymic endings, common given names (by key)."""
 
     particles: dict[str, float]
+    patronymic_prefixes: frozenset[str]   #: bin, ibn: the next token is a father's name
+    patronymic_suffixes: frozenset[str]   #: uly, kyzy written apart: the previous token is
     patronymic_endings: tuple[str, ...]
     common_name_keys: frozenset[str]        #: full keys of common given names
     common_name_skeletons: frozenset[str]   #: their skeletons, for abjad spellings (محمد)
@@ -24,7 +29,11 @@ class WordLists:
     def load(cls, directory: Path, key_table: KeyTable) -> "WordLists":
         problems: list[Problem] = []
         particles: dict[str, float] = {}
-        for r in read_table(directory / "particles.tsv", ("token", "weight", "note"), problems):
+        kinds: dict[str, set[str]] = {k: set() for k in PARTICLE_KINDS}
+        for r in read_table(directory / "particles.tsv", ("token", "weight", "kind", "note"), problems):
+            if r["kind"] not in PARTICLE_KINDS:
+                problems.append(r.problem(f"kind must be one of {', '.join(PARTICLE_KINDS)}"))
+                continue
             token = normalize_text(r["token"])
             try:
                 weight = float(r["weight"])
@@ -37,6 +46,7 @@ class WordLists:
                 problems.append(r.problem(f"duplicate particle {r['token']!r}"))
             else:
                 particles[token] = weight
+                kinds[r["kind"]].add(token)
         endings = []
         for r in read_table(directory / "patronymic_endings.tsv", ("ending", "note"), problems):
             ending = normalize_text(r["ending"])
@@ -56,8 +66,8 @@ class WordLists:
             skeletons.add(keys.skeleton[0])
         if problems:
             raise DataFileError(problems)
-        return cls(particles, tuple(sorted(endings, key=len, reverse=True)), frozenset(common),
-                   frozenset(skeletons))
+        return cls(particles, frozenset(kinds["patronymic_prefix"]), frozenset(kinds["patronymic_suffix"]),
+                   tuple(sorted(endings, key=len, reverse=True)), frozenset(common), frozenset(skeletons))
 
     def is_patronymic(self, token: str) -> bool:
         """True for a token with a patronymic ending (the caller knows it is not a name's first token)."""
