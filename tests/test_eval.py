@@ -58,6 +58,7 @@ def _results() -> pl.DataFrame:
         pl.when(pl.col("query").str.starts_with("n")).then(pl.lit("Latin"))
         .otherwise(pl.lit("Cyrillic")).alias("script"),
         pl.lit("why").alias("explanation"),
+        pl.lit("-").alias("runner_up"),
     )
 
 
@@ -263,6 +264,9 @@ def test_the_report_has_every_figure_per_kind_and_script(live: tuple[dict, pl.Da
     assert {s["script"] for s in report["by_script"]} >= {"Latin", "Cyrillic", "Arabic"}
     for row in report["by_kind"] + report["by_script"] + [report["overall"]]:
         assert set(evaluation.FIGURES) <= set(row)
+    for failure in report["failures"]:
+        assert {"query", "expected", "got", "decision", "score", "runner_up", "explanation"} <= set(failure)
+        assert failure["explanation"]
 
 
 def test_no_regression_against_the_frozen_run(live: tuple[dict, pl.DataFrame]) -> None:

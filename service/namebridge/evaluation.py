@@ -128,13 +128,16 @@ def run_cases(engine: Resolver, cases: pl.DataFrame) -> pl.DataFrame:
 
     Adds ``script``, ``decision``, ``got`` (the entity ID on MATCH, else
     ``NIL``), ``top`` (the top candidate's ID whatever the decision, or
-    ``NIL``), ``score`` and ``explanation`` (the top candidate's).
+    ``NIL``), ``score`` and ``explanation`` (the top candidate's), and
+    ``runner_up`` (the best *other* entity and its score: why a case came out
+    AMBIGUOUS).
     """
     decisions: list[str] = []
     got: list[str] = []
     top: list[str] = []
     scores: list[float] = []
     explanations: list[str] = []
+    runners_up: list[str] = []
     for query in cases["query"]:
         resolution = engine.resolve(query)
         best = resolution.top
@@ -143,6 +146,9 @@ def run_cases(engine: Resolver, cases: pl.DataFrame) -> pl.DataFrame:
         top.append(best.entity_id if best else NIL)
         scores.append(round(resolution.score, 4))
         explanations.append(best.explanation() if best else "no candidate")
+        other = next((c for c in resolution.candidates[1:] if best and c.entity_id != best.entity_id),
+                     None)
+        runners_up.append(f"{other.entity_id} {other.score:.3f}" if other else "-")
     return cases.with_columns(
         pl.Series("script", [query_script(q) for q in cases["query"]], dtype=pl.String),
         pl.Series("decision", decisions, dtype=pl.String),
@@ -150,6 +156,7 @@ def run_cases(engine: Resolver, cases: pl.DataFrame) -> pl.DataFrame:
         pl.Series("top", top, dtype=pl.String),
         pl.Series("score", scores, dtype=pl.Float64),
         pl.Series("explanation", explanations, dtype=pl.String),
+        pl.Series("runner_up", runners_up, dtype=pl.String),
     )
 
 
@@ -235,7 +242,7 @@ def summarize(results: pl.DataFrame) -> EvalReport:
                       .alias("_severity"))
         .sort(["_severity", "score", "query"], descending=[False, True, False])
         .select("failure", "kind", "query", "expected", "got", "decision", "score",
-                "explanation", "line")
+                "runner_up", "explanation", "line")
     )
     return EvalReport(overall, by_kind, by_script, failures, results)
 
@@ -312,7 +319,7 @@ def format_report(report: EvalReport, *, failures: int = 20) -> str:
         for row in report.failures.head(failures).iter_rows(named=True):
             lines.append(f"  [{row['failure']}] line {row['line']} {row['kind']}: {row['query']!r} "
                          f"expected {row['expected']} got {row['got']} ({row['decision']} "
-                         f"{row['score']:.3f})")
+                         f"{row['score']:.3f}; runner-up {row['runner_up']})")
             lines.append(f"      {row['explanation']}")
     return "\n".join(lines)
 
