@@ -337,13 +337,17 @@ def test_a_batch_past_its_deadline_stops_working(stub, service):
 
 
 def test_a_cancelled_stream_stops_working(stub, service):
-    release = threading.Event()
+    answered, release = threading.Event(), threading.Event()
 
     def requests() -> Iterator[pb.ResolveStreamRequest]:
+        yield pb.ResolveStreamRequest(request_id="small", name="Kazakhstan")
+        answered.wait(20)            # the server is working on this stream: now the big batch
         yield pb.ResolveStreamRequest(request_id="big", batch=pb.NameBatch(names=made_up_names(MAX_BATCH, 3)))
         release.wait(20)
 
     call = stub.ResolveStream(requests(), timeout=30)
+    assert next(call).request_id == "small"
+    answered.set()
     time.sleep(0.3)
     call.cancel()
     release.set()
