@@ -25,6 +25,8 @@ import os
 import sys
 import time
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -172,18 +174,29 @@ def _worker_resolve(job: tuple[list[Key], int | None]) -> list[Row]:
     return [resolve_key(_WORKER_ENGINE, n, lang, top_k) for n, lang in keys]
 
 
+def _worker_ready() -> int:
+    return os.getpid()
+
+
 class InProcessResolver:
-    """The engine in this process, or in ``jobs`` forked workers sharing its memory."""
+    """The engine in this process, or in ``jobs`` forked workers sharing its memory.
+
+    The workers are forked at once, right after the engine is loaded and before
+    this process runs any polars work (forking a process whose thread pools are
+    busy is unsafe). A worker that dies (killed, out of memory) ends the run with
+    a clear error instead of a hang: ``ProcessPoolExecutor`` reports it.
+    """
 
     def __init__(self, engine: Any, *, jobs: int, top_k: int | None) -> None:
         global _WORKER_ENGINE
         self.engine = engine
         self.jobs = jobs
         self.top_k = top_k
-        self.pool = None
+        self.pool: ProcessPoolExecutor | None = None
         if jobs > 1:
             _WORKER_ENGINE = engine  # inherited by fork: loaded once, pages shared
-            self.pool = multiprocessing.get_context("fork").Pool(jobs)
+            self.pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+            self.pool.submit(_worker_ready).result()  # with fork, the first submit starts all workers
 
     def resolve(self, keys: Sequence[Key]) -> list[Row]:
         if self.pool is None or len(keys) < 64:
@@ -192,14 +205,17 @@ class InProcessResolver:
         size = max(64, min(2000, -(-len(keys) // (self.jobs * 4))))
         pieces = [(list(keys[i:i + size]), self.top_k) for i in range(0, len(keys), size)]
         out: list[Row] = []
-        for part in self.pool.imap(_worker_resolve, pieces):
-            out.extend(part)
+        try:
+            for part in self.pool.map(_worker_resolve, pieces):
+                out.extend(part)
+        except BrokenProcessPool:
+            raise BatchInputError("a worker process died (killed, or out of memory?); nothing was written",
+                                  fix="run again with fewer --jobs or a smaller --chunk-size") from None
         return out
 
     def close(self) -> None:
         if self.pool is not None:
-            self.pool.close()
-            self.pool.join()
+            self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
 
 
