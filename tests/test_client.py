@@ -1,4 +1,8 @@
-"""The typed client against a real server: same objects as in-process, typed errors."""
+"""The typed client against a real server: same objects as in-process, typed errors.
+
+The vector files other tests run in-process (``tests/vectors``) run here
+through the client too, so a row the transport would change fails by name.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ import pytest
 
 from namebridge import convert
 from namebridge.client import NamebridgeClient, RemoteError, StreamResult
+from conftest import read_vectors
 from namebridge.engine import Engine
 from namebridge.errors import InvalidArgument, NotFound
 from namebridge.results import Decision
@@ -21,11 +26,6 @@ from namebridge.server import Service, build_service, create_server, server_cred
 pytestmark = pytest.mark.timeout(60)
 
 NAMES = ["Kazakhstan", "Kassym-Jomart Tokayev", "Тоқаевтың", "توکایف", "Kazakistan'ın", "Zzyzx Qwertyuiop"]
-
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine.load()
 
 
 @pytest.fixture(scope="module")
@@ -134,3 +134,31 @@ def test_tls_end_to_end(engine, tmp_path: Path):
                 plain.resolve("Kazakhstan")
     finally:
         server.stop(0).wait(10)
+
+
+# --- the shared vectors, through the wire ---------------------------------------------
+
+OCCURRENCES = read_vectors("seed_occurrences.tsv", ("seed", "text", "entity_id"))
+TRANSLIT = [(language, *row) for language in ("ar", "fa", "kk", "ru", "uk", "uz-Cyrl")
+            for row in read_vectors(f"translit_{language}.tsv", ("input", "expected"))]
+
+
+@pytest.fixture(scope="module")
+def occurrences_remote(client: NamebridgeClient) -> dict[str, object]:
+    texts = [text for _, text, _ in OCCURRENCES]
+    return dict(zip(texts, client.resolve_many(texts)))
+
+
+@pytest.mark.parametrize("seed, text, entity_id", OCCURRENCES, ids=[r[1] for r in OCCURRENCES])
+def test_seed_occurrence_through_the_client(engine, occurrences_remote, seed, text, entity_id):
+    """Whatever the engine answers (tests/test_lexicon_content.py judges that),
+    the wire answers the same, to the last token match."""
+    remote = occurrences_remote[text]
+    assert remote == engine.resolve(text), f"{text!r} from {seed} ({entity_id})"
+
+
+@pytest.mark.parametrize("language, text, expected", TRANSLIT, ids=[f"{r[0]}:{r[1]}" for r in TRANSLIT])
+def test_translit_vector_through_the_client(engine, client, language, text, expected):
+    remote = client.transliterate(text, language=language)
+    assert remote == engine.transliterate(text, language=language)
+    assert remote.romanized == expected

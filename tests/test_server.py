@@ -47,11 +47,6 @@ SEED_NAMES = ("Kazakhstan", "Kassym-Jomart Tokayev", "Тоқаевтың", "تو
 
 
 @pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine.load()
-
-
-@pytest.fixture(scope="module")
 def names(engine: Engine) -> list[str]:
     """Every canonical name and a sample of aliases, plus the seed names: real text."""
     lexicon = load_lexicon(BUNDLED_LEXICON_DIR)
