@@ -245,6 +245,22 @@ def test_unreadable_input_exits_2(tmp_path: Path, case: str) -> None:
     assert not out.exists()
 
 
+@pytest.mark.parametrize("flags", [
+    ("--chunk-size", "0"), ("--jobs", "0"), ("--top-k", "0"), ("--top-k", "100000"),
+    ("--format", "xlsx"), ("--output-format", "text"), ("SAME",),
+])
+def test_bad_flags_exit_2_before_any_work(tmp_path: Path, flags: tuple[str, ...]) -> None:
+    src = write(table(20), tmp_path / "in.csv")
+    out = tmp_path / "out.csv"
+    if flags == ("SAME",):
+        out, flags = src, ()
+    proc = run(str(src), "-o", str(out), *flags)
+    assert proc.returncode == 2, proc.stderr
+    assert b"namebridge: fix:" in proc.stderr and b"Traceback" not in proc.stderr
+    assert out == src or not out.exists()
+    assert src.read_bytes() == write(table(20), tmp_path / "again.csv").read_bytes()
+
+
 def test_strict_exits_1_on_invalid_rows_and_0_without(tmp_path: Path) -> None:
     src = write(table(20), tmp_path / "in.csv")
     proc = run(str(src), "-o", str(tmp_path / "out.csv"), "--strict", "-q")
