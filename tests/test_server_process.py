@@ -112,11 +112,13 @@ def test_sigterm_finishes_every_accepted_call_and_exits_0():
     assert sum(line["names"] for line in streams) == 4 * (1 + 20 + 500)
 
 
-def test_workers_share_the_port_and_stop_together():
+def test_workers_share_the_port_and_stop_together_configured_by_environment():
     port, metrics_port = free_port(), free_port()
     while metrics_port + 1 == port:
         metrics_port = free_port()
-    process = start("--port", str(port), "--workers", "2", "--metrics-port", str(metrics_port))
+    # configured through the environment this time, as a container would
+    process = start(env={"NAMEBRIDGE_PORT": str(port), "NAMEBRIDGE_WORKERS": "2",
+                         "NAMEBRIDGE_METRICS_PORT": str(metrics_port)})
     answers = []
     try:
         for _ in range(8):      # a fresh connection each time, so the kernel spreads them
