@@ -176,6 +176,8 @@ class EntityResolverServicer(pb_grpc.EntityResolverServiceServicer):
         try:
             if isinstance(request, MalformedRequest):
                 raise request.error()
+            if not context.is_active():   # queued past its deadline under load: skip the work
+                raise _Stopped()
             response, names = work(context, request)
         except NamebridgeError as exc:
             self._finish(method, exc.grpc_code, started, texts=texts)
