@@ -39,6 +39,12 @@ from namebridge.wordlists import WordLists
 #: weight of a one-letter query token (an initial)
 INITIAL_WEIGHT = 0.3
 
+#: base forms shorter than this are only taken when an alias has them as written
+MIN_KEYED_STEM = 4
+
+#: the alias kind whose multi-word forms, matched whole, may carry a match
+EPITHET = "epithet"
+
 #: the entity type whose names are written with initials
 PERSON = "person"
 
@@ -204,7 +210,7 @@ class Engine:
             matches = {}
             for vid in self.index.vocabulary_candidates(text, keys, abjad=abjad):
                 other = self.index.vocabulary[vid]
-                if other.text in self.wordlists.particles:
+                if other.text == text or other.text in self.wordlists.particles:
                     similarity, key = features.form_similarity(text, keys, abjad, other)
                     if similarity >= self.settings.min_token_similarity:
                         matches[vid] = (similarity, key)
@@ -213,12 +219,17 @@ class Engine:
             role, weight = PATRONYMIC, PATRONYMIC_WEIGHT
         elif self.wordlists.is_common_given_name(keys, abjad=abjad):
             weight = COMMON_NAME_FACTOR
-        # the token as written, then (unless it is an alias token as written) its base forms
+        # the token as written, then (unless it is an alias token as written) its base forms;
+        # a short base form (үй in үйдегілер) only counts if an alias has it as written
         forms = [(text, keys, 1.0)]
-        if text not in self.index.by_text:
-            factor = self.settings.stemmed_factor
-            forms += [(stem, token_keys(stem, self.key_table), factor) for stem in stems]
         matches: dict[int, tuple[float, str]] = {}
+        factor = self.settings.stemmed_factor
+        if text not in self.index.by_text:
+            for stem in stems:
+                if len(stem) >= MIN_KEYED_STEM:
+                    forms.append((stem, token_keys(stem, self.key_table), factor))
+                elif stem in self.index.by_text:
+                    matches[self.index.by_text[stem]] = (factor, "exact+stem")
         vocabulary = self.index.vocabulary
         minimum = self.settings.min_token_similarity
         for form, form_keys, form_factor in forms:
@@ -261,8 +272,9 @@ class Engine:
                 continue
             alignment = self._align(query, index.alias_tokens[position],
                                     initials=entity_list[entity].type == PERSON)
-            weak = index.aliases[position].tier != "strong"
-            score, values = self.scorer.score(alignment, weak=weak)
+            alias = index.aliases[position]
+            weak = alias.tier != "strong"
+            score, values = self.scorer.score(alignment, weak=weak, epithet=alias.kind == EPITHET)
             current = best.get(entity)
             if current is None or score > current[0] or (score == current[0] and not weak and _is_weak(index, current[1])):
                 best[entity] = (score, position, alignment, entity, values)

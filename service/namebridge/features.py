@@ -107,15 +107,21 @@ def _share(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     return not set(a).isdisjoint(b)
 
 
+def _consonants(key: str) -> int:
+    return sum(1 for symbol in key if symbol != "a")
+
+
 def _edit_similarity(x: str, y: str, min_length: int) -> float:
     """Similarity of the likeliest readings of two forms one edit apart (0 otherwise).
 
-    Only first readings, with the same first symbol (typos rarely hit the
+    Both need three consonants (Tokyo, TK, is no typo of Tokayev). Only
+    first readings, with the same first symbol (typos rarely hit the
     first letter; Sadyr is not Рейтер): a second reading one edit from another name is too
     far (Turkestan is one edit from Tajikistan read with j as y).
     """
     longest = max(len(x), len(y))
-    if x[:1] != y[:1] or longest < min_length or min(len(x), len(y)) < min_length - 1 or abs(len(x) - len(y)) > 1:
+    if x[:1] != y[:1] or abs(len(x) - len(y)) > 1 or longest < min_length \
+            or min(len(x), len(y)) < min_length - 1 or min(_consonants(x), _consonants(y)) < 3:
         return 0.0
     if jellyfish.damerau_levenshtein_distance(x, y) != 1:
         return 0.0
@@ -156,13 +162,17 @@ def query_coverage(a: Alignment) -> float:
     A lone surname met is no such proof (Ivanka Trump vs the alias Trump).
     """
     matched = sum(a.query_weights[i] for i, _j, _s, _k in a.pairs)
-    # particles and titles the alias lacks cost nothing (روبیو را, President Tokayev)
-    unmatched = [i for i in a.unmatched_query if a.query_roles[i] != "particle"]
+    # a particle or title the alias lacks costs its own small weight relative
+    # to an average matched token (روبیو را, President Tokayev)
+    names = [i for i in a.unmatched_query if a.query_roles[i] != "particle"]
+    particles = [i for i in a.unmatched_query if a.query_roles[i] == "particle"]
+    average = matched / len(a.pairs) if a.pairs else 1.0
+    extra = sum(a.query_weights[i] for i in particles) * average
     if a.pairs and len(a.alias_weights) >= 2 and not a.unmatched_alias:
-        # each extra token costs a quarter of an average matched token
-        extra = EXTRA_TOKEN_FACTOR * len(unmatched) * matched / len(a.pairs)
+        # each extra name token costs a quarter of an average matched token
+        extra += EXTRA_TOKEN_FACTOR * len(names) * average
     else:
-        extra = sum(a.query_weights[i] for i in unmatched)
+        extra += sum(a.query_weights[i] for i in names)
     total = matched + extra
     if total <= 0.0:
         return 0.0

@@ -18,11 +18,11 @@ from namebridge.scripts import detect_script
 
 POSITIONS = ("suffix", "prefix", "article", "apostrophe_suffix")
 #: which lists apply to a token of a script
-LISTS_BY_SCRIPT = {"Cyrillic": ("kk", "ru", "ky"), "Arabic": ("ar", "fa"), "Latin": ("uz", "de", "cs")}
-MIN_STEM_LETTERS = 4
+LISTS_BY_SCRIPT = {"Cyrillic": ("kk", "ru", "ky"), "Arabic": ("ar", "fa"), "Latin": ("tr", "uz", "de", "cs")}
+MIN_STEM_LETTERS = 2
 #: layers of proclitics stripped (و + ب in وبكازاخستان)
 PREFIX_LAYERS = 2
-MAX_STEMS = 6
+MAX_STEMS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +73,9 @@ class Morphology:
         (``Kazakistan'ın``) or after a hyphen (``АҚШ-қа``) is dropped; any other
         part after an apostrophe is joined back (``O'zbekiston``, ``Jo'mart``)."""
         out: list[Token] = []
-        for token in tokens:
+        for position, token in enumerate(tokens):
+            if position + 1 < len(tokens) and self._is_detached_proclitic(token):
+                continue
             if token.joiner and out:
                 if token.joiner == APOSTROPHE:
                     if token.text in self.apostrophe_suffixes:
@@ -86,6 +88,13 @@ class Morphology:
                     continue
             out.append(token)
         return out
+
+    def _is_detached_proclitic(self, token: Token) -> bool:
+        """A proclitic written apart from its word (لـ"الشرق"): one or two letters from a prefix list."""
+        if len(token.text) > 2:
+            return False
+        script = detect_script(token.surface)
+        return token.text in self._lists(self.prefixes, script)
 
     def _suffix_set(self, script: str) -> frozenset[str]:
         return frozenset(self._lists(self.suffixes, script))

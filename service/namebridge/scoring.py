@@ -8,7 +8,10 @@ The scorer is a weight table over the features in ``features.py``:
             * (1 - w_initials * (1 - initials_only))
 
 then capped below the match threshold for a weak alias (an epithet or a
-metonym supports a match but cannot carry one). Weights are overridable by
+metonym supports a match but cannot carry one), unless the query is exactly
+an epithet of several tokens (``ABD Başkanı``, ``Kazak lider``: a
+multi-word epithet matched whole is specific; a metonym never is, since it
+is another entity's name). Weights are overridable by
 name through ``Settings.feature_weights`` (``NAMEBRIDGE_FEATURE_WEIGHTS``).
 """
 
@@ -48,7 +51,14 @@ class Scorer:
                                                      f"known: {', '.join(DEFAULT_FEATURE_WEIGHTS)}")
         return cls({**DEFAULT_FEATURE_WEIGHTS, **settings.feature_weights}, settings)
 
-    def score(self, alignment: Alignment, *, weak: bool) -> tuple[float, tuple[tuple[str, float], ...]]:
+    def score(self, alignment: Alignment, *, weak: bool,
+              epithet: bool = False) -> tuple[float, tuple[tuple[str, float], ...]]:
+        """(score in [0, 1], the feature values that made it)."""
+        if weak and epithet and _exact_multi_token(alignment):
+            weak = False
+        return self._score(alignment, weak=weak)
+
+    def _score(self, alignment: Alignment, *, weak: bool) -> tuple[float, tuple[tuple[str, float], ...]]:
         """(score in [0, 1], the feature values that made it)."""
         w = self.weights
         qcov = features.query_coverage(alignment)
@@ -86,3 +96,9 @@ class Scorer:
         if top >= s.ambiguous_threshold:
             return Decision.AMBIGUOUS
         return Decision.NO_MATCH
+
+
+def _exact_multi_token(alignment: Alignment) -> bool:
+    """Every query and alias token of a multi-token alias met exactly."""
+    return (len(alignment.alias_weights) >= 2 and not alignment.unmatched_alias
+            and not alignment.unmatched_query and all(k == "exact" for _i, _j, _s, k in alignment.pairs))
