@@ -200,6 +200,19 @@ def test_ragged_csv_record_is_kept_and_marked(tmp_path: Path) -> None:
     assert out["reason"][1].startswith("line 3:")
 
 
+@pytest.mark.parametrize("sep", [",", "\t"])
+def test_a_quote_inside_a_name_does_not_swallow_rows(tmp_path: Path, sep: str) -> None:
+    """``O"Brien`` opens no quoted field; a quoted field may still span lines."""
+    body = f'name{sep}n\nO"Brien{sep}1\nAhmed "Abu{sep}2\n"Astana\nCity"{sep}3\nIsrael{sep}4\n'
+    path = tmp_path / ("in.csv" if sep == "," else "in.tsv")
+    path.write_text(body, encoding="utf-8")
+    for chunk in ("1", "1000"):
+        ok(str(path), "-o", str(tmp_path / "out.parquet"), "--chunk-size", chunk, "-q")
+        out = pl.read_parquet(tmp_path / "out.parquet")
+        assert out["name"].to_list() == ['O"Brien', 'Ahmed "Abu', "Astana\nCity", "Israel"]
+        assert out["n"].to_list() == ["1", "2", "3", "4"]
+
+
 def test_bad_json_line_is_kept_and_marked(tmp_path: Path) -> None:
     path = tmp_path / "in.ndjson"
     path.write_text('{"name": "Tokayev"}\n{"name": \n{"name": "Astana"}\n', encoding="utf-8")

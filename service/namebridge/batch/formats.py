@@ -18,6 +18,7 @@ import enum
 import io
 import json
 import os
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -28,6 +29,8 @@ from typing import BinaryIO
 import polars as pl
 
 STDIO = "-"
+#: at most this many physical lines in one CSV/TSV record (a quoted field with newlines)
+MAX_RECORD_LINES = 10_000
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -240,7 +243,10 @@ class DelimitedReader(ChunkReader):
         self.separator = separator
         self.chunk_size = chunk_size
         self.src = _LineSource(self.fh)
-        header_lines = self._take_record_lines(1)
+        sep = re.escape(separator.encode())
+        field_ = rb'(?>"(?:[^"]|"")*+"[^' + sep + rb'\n]*+|[^"' + sep + rb'\n][^' + sep + rb'\n]*+|)'
+        self._open_line = re.compile(rb'(?:' + field_ + sep + rb')*+"(?:[^"]|"")*+\Z').match
+        header_lines, _ = self._take_record_lines(1)
         if not header_lines:
             raise BatchInputError(f"input {path!r} is empty: no header line",
                                   fix="add a header line naming the columns")
@@ -260,35 +266,50 @@ class DelimitedReader(ChunkReader):
                                   fix="give every column a distinct name")
         self.schema = {c: pl.String for c in self.columns}
 
-    def _take_record_lines(self, n: int) -> list[bytes]:
-        """``n`` physical lines, plus more while a quoted field is still open."""
+    def _take_record_lines(self, n: int) -> tuple[list[bytes], list[int] | None]:
+        """``n`` physical lines, plus more while a quoted field is still open, and the
+        line index where each record starts (None when no line holds a quote: then
+        every line is a record).
+
+        A line is "open" when, read field by field, it ends inside a quoted field
+        (RFC 4180: a field that starts with a quote, ``""`` inside it); a quote in
+        the middle of an unquoted field (``O"Brien``) opens nothing. A record may
+        take at most ``MAX_RECORD_LINES`` lines, so one stray quote cannot pull the
+        rest of the file into memory.
+        """
         lines = self.src.take(n)
-        quotes = b"".join(lines).count(b'"') if lines else 0
-        while quotes % 2:
+        if not lines or b'"' not in b"".join(lines):
+            return lines, None
+        open_line = self._open_line
+        starts: list[int] = []
+        pending: bytes | None = None
+        pending_lines = 0
+        i = 0
+        while True:
+            while i < len(lines):
+                line = lines[i]
+                if pending is None:
+                    starts.append(i)
+                    if b'"' in line and open_line(line):
+                        pending, pending_lines = line, 1
+                else:
+                    pending += line
+                    pending_lines += 1
+                    if not open_line(pending) or pending_lines >= MAX_RECORD_LINES:
+                        pending = None
+                i += 1
+            if pending is None:
+                return lines, starts
             more = self.src.take(1)
             if not more:
-                break
+                return lines, starts
             lines.extend(more)
-            quotes += more[0].count(b'"')
-        return lines
-
-    @staticmethod
-    def _record_starts(lines: list[bytes]) -> list[int]:
-        """Line index where each record starts (a record ends where the quote count is even)."""
-        starts: list[int] = []
-        open_quotes = 0
-        for i, line in enumerate(lines):
-            if open_quotes % 2 == 0:
-                starts.append(i)
-                open_quotes = 0
-            open_quotes += line.count(b'"')
-        return starts
 
     def chunks(self) -> Iterator[Chunk]:
         yielded = False
         while True:
             first = self.src.lines_read + 1
-            lines = self._take_record_lines(self.chunk_size)
+            lines, starts = self._take_record_lines(self.chunk_size)
             if not lines:
                 if not yielded:
                     yield Chunk(pl.DataFrame(schema=self.schema), {}, self.src.bytes_read)
@@ -297,8 +318,6 @@ class DelimitedReader(ChunkReader):
             if not lines[-1].endswith(b"\n"):
                 lines[-1] += b"\n"
             block, bad_lines = _decode_lines(lines, first)
-            has_quotes = b'"' in block
-            starts = self._record_starts(lines) if has_quotes else None
             n_records = len(starts) if starts is not None else len(lines)
             frame = self._parse_fast(block, n_records)
             bad: dict[int, str] = {}
