@@ -14,9 +14,8 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import grpc
@@ -37,11 +36,25 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    command = [str(NAMEBRIDGE)] if NAMEBRIDGE.exists() else [
-        sys.executable, "-c", "from namebridge.cli import main; main()"]
-    return subprocess.Popen([*command, "serve", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env={**os.environ, **(env or {})})
+@pytest.fixture()
+def start() -> Iterator[Callable[..., subprocess.Popen[str]]]:
+    """Start ``namebridge serve ARGS``; any server still running when the test
+    ends (it failed half-way) is killed, so none outlives the suite."""
+    started: list[subprocess.Popen[str]] = []
+
+    def launch(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+        command = [str(NAMEBRIDGE)] if NAMEBRIDGE.exists() else [
+            sys.executable, "-c", "from namebridge.cli import main; main()"]
+        process = subprocess.Popen([*command, "serve", *args], stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})})
+        started.append(process)
+        return process
+
+    yield launch
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+            process.communicate(timeout=10)
 
 
 def stop(process: subprocess.Popen[str]) -> tuple[int, str]:
@@ -71,14 +84,15 @@ def log_lines(stderr: str) -> list[dict[str, object]]:
     return [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
 
 
-def test_sigterm_finishes_every_accepted_call_and_exits_0():
+def test_sigterm_finishes_every_accepted_call_and_exits_0(start, request):
     port = free_port()
     process = start("--port", str(port), "--grace", "20", env={"NAMEBRIDGE_LOG_LEVEL": "INFO"})
     with ready_client(port, process) as client:
         assert client.health() == "SERVING"
         stub = pb_grpc.EntityResolverServiceStub(client.channel)
         # four streams, each accepted (first answer received) before the signal
-        feeds = [queue.Queue() for _ in range(4)]
+        feeds: list[queue.Queue] = [queue.Queue() for _ in range(4)]
+        request.addfinalizer(lambda: [feed.put(None) for feed in feeds])  # never leave a stream waiting
         calls = []
         for number, feed in enumerate(feeds):
             feed.put(pb.ResolveStreamRequest(request_id=f"{number}-first", name="Kazakhstan"))
@@ -112,7 +126,7 @@ def test_sigterm_finishes_every_accepted_call_and_exits_0():
     assert sum(line["names"] for line in streams) == 4 * (1 + 20 + 500)
 
 
-def test_workers_share_the_port_and_stop_together_configured_by_environment():
+def test_workers_share_the_port_and_stop_together_configured_by_environment(start):
     port, metrics_port = free_port(), free_port()
     while metrics_port + 1 == port:
         metrics_port = free_port()
@@ -139,14 +153,14 @@ def test_workers_share_the_port_and_stop_together_configured_by_environment():
     assert len(pids) == 2
 
 
-def test_tls_needs_both_files_and_says_so():
+def test_tls_needs_both_files_and_says_so(start):
     process = start("--port", str(free_port()), "--tls-cert", "/nonexistent/cert.pem")
     _, err = process.communicate(timeout=30)
     assert process.returncode == 2
     assert "--tls-key" in err
 
 
-def test_a_busy_port_is_a_clear_error(tmp_path):
+def test_a_busy_port_is_a_clear_error(start):
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
