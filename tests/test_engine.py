@@ -1,0 +1,192 @@
+"""The resolution engine: behaviour of the scorer and the decision, on the
+bundled lexicon and on small lexicons written for one rule each.
+
+Assertions are about which side of a threshold a case falls and which entity
+wins, never about exact scores (those move when weights are tuned).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from namebridge.engine import Engine
+from namebridge.errors import InvalidArgument, NotFound
+from namebridge.results import Decision
+from namebridge.settings import BUNDLED_LEXICON_DIR, Settings
+
+TOKAYEV = "person:kassym-jomart-tokayev"
+TRUMP = "person:donald-trump"
+
+
+def _match(engine: Engine, name: str, **options) -> str | None:
+    resolution = engine.resolve(name, **options)
+    return resolution.entity_id
+
+
+# --- the commands of the issue ---------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["توکایف", "Токаев", "Тоқаевтың", "Tokayev, Kassym-Jomart",
+                                  "Kassym-Jomart Tokayev", "TOKAYEV, Kassym-Jomart"])
+def test_tokayev_in_any_script_and_order(engine: Engine, name: str) -> None:
+    assert _match(engine, name) == TOKAYEV
+
+
+def test_kazakhstan_in_turkish_with_suffix(engine: Engine) -> None:
+    assert _match(engine, "Kazakistan'ın") == "country:kz"
+
+
+@pytest.mark.parametrize("name", ["Vladimir Putin", "Emmanuel Macron", "Qwxz Blorpington", "Tokyo"])
+def test_unknown_names_get_no_match(engine: Engine, name: str) -> None:
+    resolution = engine.resolve(name)
+    assert resolution.decision is Decision.NO_MATCH
+    assert resolution.entity_id is None
+
+
+# --- scorer behaviour -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["Kassym-Jomart Tokayev", "Tokayev Kassym-Jomart", "Jomart Kassym Tokayev"])
+def test_token_order_does_not_matter(engine: Engine, name: str) -> None:
+    assert _match(engine, name) == TOKAYEV
+
+
+@pytest.mark.parametrize("name", ["K. Tokayev", "K.-J. Tokayev", "Tokayev K.-J.", "Мирзиёев Ш. М."])
+def test_initials_stand_for_given_names(engine: Engine, name: str) -> None:
+    expected = "person:shavkat-mirziyoyev" if "Мирзиёев" in name else TOKAYEV
+    assert _match(engine, name) == expected
+
+
+@pytest.mark.parametrize("name", ["Tokayev Kassym-Jomart Kemelevich", "Kassym-Jomart Kemeluly Tokayev"])
+def test_patronymics_are_tolerated(engine: Engine, name: str) -> None:
+    assert _match(engine, name) == TOKAYEV
+
+
+def test_missing_given_name_is_tolerated(engine: Engine) -> None:
+    assert _match(engine, "Tokayev") == TOKAYEV
+    assert _match(engine, "Netanyahu") == "person:benjamin-netanyahu"
+
+
+@pytest.mark.parametrize("name", ["Donald", "Mohammed", "Marco"])
+def test_a_common_given_name_alone_does_not_match(engine: Engine, name: str) -> None:
+    assert engine.resolve(name).decision is not Decision.MATCH
+
+
+@pytest.mark.parametrize("name", ["Ivanka Trump", "Melania Trump", "Gurbanguly Berdimuhamedow", "Donald Tusk",
+                                  "King Salman"])
+def test_another_person_sharing_a_name_part_does_not_match(engine: Engine, name: str) -> None:
+    assert engine.resolve(name).decision is not Decision.MATCH
+
+
+def test_a_weak_alias_alone_supports_but_does_not_carry_a_match(engine: Engine) -> None:
+    resolution = engine.resolve("الاحتلال")   # an epithet for Israel in one seed
+    assert resolution.top is not None and resolution.top.entity_id == "country:il"
+    assert resolution.decision is Decision.AMBIGUOUS
+
+
+def test_entity_type_filter(engine: Engine) -> None:
+    assert _match(engine, "Вашингтон") == "city:washington"
+    resolution = engine.resolve("Вашингтон", entity_types=["country"])
+    assert resolution.top is not None and resolution.top.entity_id == "country:us"
+
+
+def test_explanation_names_tokens_keys_and_features(engine: Engine) -> None:
+    top = engine.resolve("Tokajew").top
+    assert top is not None and top.entity_id == TOKAYEV
+    (match,) = top.token_matches
+    assert (match.query_token, match.key) == ("tokajew", "cross")
+    assert 0.0 < match.similarity <= 1.0
+    assert "query_coverage" in dict(top.features)
+    assert "tokajew~" in top.explanation()
+
+
+def test_candidates_are_ranked_and_bounded(engine: Engine) -> None:
+    resolution = engine.resolve("Trump", max_candidates=3)
+    scores = [c.score for c in resolution.candidates]
+    assert scores == sorted(scores, reverse=True) and len(scores) <= 3
+    assert len({c.entity_id for c in resolution.candidates}) == len(scores)
+
+
+def test_min_score_filters_candidates(engine: Engine) -> None:
+    assert all(c.score >= 0.9 for c in engine.resolve("Trump", min_score=0.9).candidates)
+
+
+def test_json_shape(engine: Engine) -> None:
+    data = engine.resolve("Kazakistan'ın").to_dict()
+    for field in ("query", "decision", "entity_id", "canonical_name", "entity_type", "score", "candidates"):
+        assert field in data
+    assert data["entity_id"] == "country:kz" and data["entity_type"] == "country"
+    assert {"entity_id", "score", "matched_alias", "explanation"} <= set(data["candidates"][0])
+    assert engine.resolve("Vladimir Putin").to_dict()["entity_id"] is None
+
+
+# --- informative-token weighting, on a lexicon written for it --------------------
+
+
+def _lexicon(tmp_path: Path, people: list[tuple[str, str]]) -> Path:
+    """A lexicon of persons (id slug, name) with the bundled reference tables."""
+    directory = tmp_path / "lexicons"
+    directory.mkdir()
+    for name in ("entity_types.tsv", "languages.tsv", "alias_kinds.tsv"):
+        shutil.copy(BUNDLED_LEXICON_DIR / name, directory / name)
+    (directory / "entities").mkdir()
+    (directory / "aliases").mkdir()
+    rows = "".join(f"person:{slug}\t{name}\t-\n" for slug, name in people)
+    (directory / "entities" / "person.tsv").write_text("id\tcanonical_name\texternal_ids\n" + rows)
+    (directory / "aliases" / "person.tsv").write_text("entity_id\ttext\tlang\tkind\tsource\n")
+    return directory
+
+
+def test_a_surname_shared_by_many_entities_weighs_less(tmp_path: Path) -> None:
+    engine = Engine.load(_lexicon(tmp_path, [
+        ("aigerim-nurlanova", "Aigerim Nurlanova"), ("bolat-nurlanova", "Bolat Nurlanova"),
+        ("dana-nurlanova", "Dana Nurlanova"), ("samat-zhunusov", "Samat Zhunusov"),
+    ]))
+    vocabulary = engine.index.vocabulary
+    shared = vocabulary[engine.index.by_text["nurlanova"]].weight
+    unique = vocabulary[engine.index.by_text["zhunusov"]].weight
+    assert shared < unique
+    # the unique surname alone carries a match; the shared one does not
+    assert _match(engine, "Zhunusov") == "person:samat-zhunusov"
+    assert engine.resolve("Nurlanova").decision is not Decision.MATCH
+    assert _match(engine, "Dana Nurlanova") == "person:dana-nurlanova"
+
+
+# --- bad input ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "options", "field"), [
+    ("", {}, "name"),
+    ("   \t ", {}, "name"),
+    ("x" * 300, {}, "name"),
+    ("Tokayev", {"entity_types": ["planet"]}, "entity_types"),
+    ("Tokayev", {"language": "xx-Nope"}, "language"),
+    ("Tokayev", {"script": "Klingon"}, "script"),
+    ("Tokayev", {"max_candidates": 1000}, "max_candidates"),
+    ("Tokayev", {"min_score": 1.5}, "min_score"),
+])
+def test_bad_input_names_the_field(engine: Engine, name: str, options: dict, field: str) -> None:
+    with pytest.raises(InvalidArgument) as caught:
+        engine.resolve(name, **options)
+    assert caught.value.field == field
+
+
+def test_unknown_entity_is_not_found(engine: Engine) -> None:
+    with pytest.raises(NotFound):
+        engine.get_entity("person:nobody-at-all")
+    assert engine.get_entity(TOKAYEV).canonical_name == "Kassym-Jomart Tokayev"
+
+
+def test_settings_thresholds_are_used(tmp_path: Path) -> None:
+    strict = Engine.load(settings=Settings(match_threshold=0.99, ambiguous_threshold=0.5))
+    assert strict.resolve("Tokajew").decision is Decision.AMBIGUOUS
+
+
+def test_info_counts(engine: Engine) -> None:
+    info = engine.info()
+    assert info.entity_count == len(engine.lexicon.entities) > 40
+    assert sum(info.counts_by_type.values()) == info.entity_count
+    assert info.settings["match_threshold"] == str(engine.settings.match_threshold)
