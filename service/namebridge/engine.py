@@ -105,6 +105,8 @@ class Engine:
         self._entity_list: list[Entity] = list(lexicon.entities.values())
         self._loaded_at = datetime.now(timezone.utc)
         self._lookup_token = lru_cache(maxsize=settings.token_cache_size)(self._lookup_token_uncached)
+        # answers are immutable and pipelines repeat names: remember recent ones
+        self._resolve_cached = lru_cache(maxsize=settings.resolution_cache_size)(self._resolve_uncached)
 
     @classmethod
     def load(cls, lexicon_dir: Path | str | None = None, *, settings: Settings | None = None) -> "Engine":
@@ -136,7 +138,19 @@ class Engine:
     def resolve(self, name: str, *, language: str | None = None, script: str | None = None,
                 entity_types: Collection[str] = (), max_candidates: int | None = None,
                 min_score: float | None = None, stats: QueryStats | None = None) -> Resolution:
-        """Resolve one name. Raises ``InvalidArgument`` naming the bad field."""
+        """Resolve one name. Raises ``InvalidArgument`` naming the bad field.
+
+        Recent answers are memoised (``Settings.resolution_cache_size``); a call
+        that asks for ``stats`` is always computed.
+        """
+        types = tuple(sorted(set(entity_types))) if entity_types else ()
+        if stats is None and isinstance(name, str):
+            return self._resolve_cached(name, language, script, types, max_candidates, min_score, None)
+        return self._resolve_uncached(name, language, script, types, max_candidates, min_score, stats)
+
+    def _resolve_uncached(self, name: str, language: str | None, script: str | None,
+                          entity_types: tuple[str, ...], max_candidates: int | None,
+                          min_score: float | None, stats: QueryStats | None) -> Resolution:
         text = self._checked_name(name)
         self._check_hints(language, script)
         types = self._checked_types(entity_types)

@@ -17,7 +17,6 @@ size of the lexicon.
 
 from __future__ import annotations
 
-import heapq
 import math
 from array import array
 from dataclasses import dataclass, field
@@ -41,6 +40,8 @@ COMMON_NAME_FACTOR = 0.35
 PATRONYMIC_WEIGHT = 0.2
 #: aliases with less evidence than this share of the best one's are not scored
 MIN_EVIDENCE_RATIO = 0.5
+#: aliases of one entity scored per query at most (the ones with most evidence)
+ALIASES_PER_ENTITY = 3
 
 
 def deletions(key: str) -> set[str]:
@@ -240,11 +241,22 @@ class AliasIndex:
             return []
         # an alias with less than half the best evidence cannot reach a decision
         floor = max(evidence.values()) * MIN_EVIDENCE_RATIO
-        kept = [p for p, e in evidence.items() if e >= floor]
-        if len(kept) <= score_limit:
-            return kept
         tokens = self.alias_tokens
-        return heapq.nsmallest(score_limit, kept, key=lambda p: (-evidence[p], len(tokens[p]), p))
+        ranked = sorted((p for p, e in evidence.items() if e >= floor),
+                        key=lambda p: (-evidence[p], len(tokens[p]), p))
+        # an entity's spellings in other scripts carry the same evidence: its best few suffice
+        chosen: list[int] = []
+        per_entity: dict[int, int] = {}
+        entity_of = self.alias_entity
+        for position in ranked:
+            entity = entity_of[position]
+            seen = per_entity.get(entity, 0)
+            if seen < ALIASES_PER_ENTITY:
+                per_entity[entity] = seen + 1
+                chosen.append(position)
+                if len(chosen) == score_limit:
+                    break
+        return chosen
 
     def _postings_union(self, vids: Iterable[int]) -> set[int]:
         union: set[int] = set()

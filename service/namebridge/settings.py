@@ -62,6 +62,8 @@ class Settings:
     max_aliases_scored: int = 40
     #: memoised query-token analyses
     token_cache_size: int = 65536
+    #: memoised whole answers (pipelines repeat names); 0 is not allowed, 1 nearly disables it
+    resolution_cache_size: int = 65536
 
     # --- batch and service ----------------------------------------------------
     max_batch_names: int = 10_000
@@ -78,7 +80,7 @@ class Settings:
             raise InvalidArgument("ambiguous_threshold", "must not exceed match_threshold")
         for name in ("default_max_candidates", "max_candidates_limit", "max_name_length",
                      "max_query_tokens", "max_token_candidates", "max_postings_expanded",
-                     "max_aliases_scored", "token_cache_size", "max_batch_names"):
+                     "max_aliases_scored", "token_cache_size", "resolution_cache_size", "max_batch_names"):
             if getattr(self, name) < 1:
                 raise InvalidArgument(name, "must be a positive integer")
         return self
