@@ -50,8 +50,14 @@ class ServerResolver:
                 out[i] = invalid_row("name is null (missing or empty field)")
             else:
                 by_language.setdefault(language, []).append(i)
-        for language, positions in by_language.items():
-            self._resolve_language(keys, positions, language, out)
+        from namebridge.client import RemoteError
+
+        try:
+            for language, positions in by_language.items():
+                self._resolve_language(keys, positions, language, out)
+        except RemoteError as exc:
+            raise BatchInputError(f"the server at {self.address} failed during the run: {exc}",
+                                  fix="check the server (its log, `namebridge serve`), then run again") from None
         return out  # type: ignore[return-value]
 
     def _resolve_language(self, keys: Sequence[Key], positions: list[int], language: str | None,
