@@ -13,6 +13,9 @@ What is measured, all in one run on the same generated data:
 * the floor any batch resolver is held to: polars reading the same CSV and the
   lexicon files, an exact join on a normalised key (case folded, punctuation to
   spaces), writing the result;
+* the engine alone on a sample (CPU per name), which bounds what any batch
+  layer can reach with 100k distinct names, and the same 1M rows with 1k
+  distinct names, which measures the batch layer itself against the join;
 * the same batch on a file 10x larger with the same chunk size: peak memory
   must stay where it was (bounded by the chunk, not the file).
 
@@ -24,7 +27,7 @@ from __future__ import annotations
 
 import os
 import random
-import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -41,6 +44,10 @@ LEXICON_ALIASES = 100_000
 JOBS = 2
 CHUNK_SIZE = 50_000
 SCALE = 10
+#: names timed in-process to price one resolution
+ENGINE_SAMPLE = 2_000
+#: distinct names of the "batch layer alone" run
+FEW_DISTINCT = 1_000
 
 _PUNCTUATION = r"[\s\-,'’.]+"
 
@@ -111,12 +118,26 @@ def polars_join(csv_path: Path, lexicon_dir: Path, out_path: Path) -> float:
     return time.perf_counter() - start
 
 
+def engine_cost(lexicon_dir: Path, names: list[str], seed: int) -> tuple[float, float]:
+    """(ms of CPU per name on a sample, seconds to load) for the engine in this process."""
+    from namebridge.engine import Engine
+
+    start = time.perf_counter()
+    engine = Engine.load(lexicon_dir)
+    load_s = time.perf_counter() - start
+    sample = random.Random(seed).sample(names, min(ENGINE_SAMPLE, len(names)))
+    cpu = time.process_time()
+    for name in sample:
+        engine.resolve(name)
+    return (time.process_time() - cpu) * 1000 / len(sample), load_s
+
+
 def run_measured(cmd: list[str], stderr_path: Path) -> tuple[float, int, int]:
     """Run ``cmd``; (seconds, peak RSS summed over the tree, peak PSS summed) in bytes."""
     peak_rss = peak_pss = 0
     with open(stderr_path, "wb") as err:
         start = time.perf_counter()
-        proc = psutil.Popen(cmd, stdout=subprocess_devnull(), stderr=err)
+        proc = psutil.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
         while proc.poll() is None:
             rss = pss = 0
             try:
@@ -137,12 +158,6 @@ def run_measured(cmd: list[str], stderr_path: Path) -> tuple[float, int, int]:
         raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}: "
                            f"{stderr_path.read_text(errors='replace')[-2000:]}")
     return elapsed, peak_rss, peak_pss
-
-
-def subprocess_devnull() -> int:
-    import subprocess
-
-    return subprocess.DEVNULL
 
 
 def _summary(stderr_path: Path) -> str:
@@ -184,6 +199,25 @@ def run(options: BenchOptions) -> None:
         print(f"   decisions: {_summary(tmp / 'batch.err')}")
         (tmp / "out.csv").unlink(missing_ok=True)
         (tmp / "join.csv").unlink(missing_ok=True)
+
+        # where the time goes: the engine's cost per distinct name, in this process
+        ms_per_name, load_s = engine_cost(tmp / "lexicon", names, options.seed)
+        engine_floor = load_s + len(names) * ms_per_name / 1000 / JOBS
+        print(f"   engine alone: load {load_s:.2f} s, {ms_per_name:.2f} ms CPU per distinct name "
+              f"(sample of {ENGINE_SAMPLE:,}) -> {len(names):,} names on {JOBS} workers need >= {engine_floor:.1f} s: "
+              f"ceiling for the ratio {rows / engine_floor / join_rate:.3f}x")
+
+        # the batch machinery alone: the same rows when names repeat heavily
+        few = names[:: max(1, len(names) // FEW_DISTINCT)][:FEW_DISTINCT]
+        few_src = tmp / "rows_few.csv"
+        rows_frame(few, rows, options.seed).write_csv(few_src)
+        few_join_s = polars_join(few_src, tmp / "lexicon", tmp / "join_few.csv")
+        few_s, few_rss, few_pss = run_measured([*cmd[:2], str(few_src), "-o", str(tmp / "out_few.csv"), *cmd[5:]],
+                                               tmp / "batch_few.err")
+        print(f"   same rows, {len(few):,} distinct names (the batch layer, not the engine): batch {few_s:.2f} s "
+              f"{rows / few_s:,.0f} rows/s vs join {few_join_s:.2f} s: ratio {few_join_s / few_s:.3f}x")
+        for leftover in ("out_few.csv", "join_few.csv", "rows_few.csv"):
+            (tmp / leftover).unlink(missing_ok=True)
 
         # the same names, 10x the rows: memory must follow the chunk, not the file
         big = tmp / "rows10x.csv"
