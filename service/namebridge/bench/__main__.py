@@ -2,7 +2,7 @@
 
     python -m namebridge.bench                        # engine, grpc, batch; sizes 1k 10k 100k 1M
     python -m namebridge.bench --only engine --sizes 1k,10k,100k
-    python -m namebridge.bench --profile-load          # also profile Engine.load at the largest size
+    python -m namebridge.bench --profile-load          # also profile Engine.load and resolve at the largest size
 
 Each section is the module ``namebridge.bench.<name>_bench`` with
 ``run(options)``; a missing module is reported as "not available" and the
@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="timed queries per size (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--profile-load", action="store_true",
-                        help="profile Engine.load at the largest size (done anyway when it misses 30 s)")
+                        help="profile Engine.load and resolve at the largest size (done anyway when 1M misses the load or growth target)")
     args = parser.parse_args(argv)
     if args.queries < 1:
         parser.error("--queries must be positive")
