@@ -223,6 +223,17 @@ def test_bad_json_line_is_kept_and_marked(tmp_path: Path) -> None:
     assert out["reason"][1].startswith("line 2:")
 
 
+def test_ndjson_keys_in_any_order_land_in_the_right_csv_columns(tmp_path: Path) -> None:
+    path = tmp_path / "in.ndjson"
+    path.write_text('{"name": "Astana", "n": 1}\n{"n": 2, "name": "Israel"}\n{"name": "Tokayev"}\n',
+                    encoding="utf-8")
+    ok(str(path), "-o", str(tmp_path / "out.csv"), "--chunk-size", "1", "-q")
+    out = pl.read_csv(tmp_path / "out.csv", infer_schema=False)
+    assert out.columns[:2] == ["name", "n"]
+    assert out["name"].to_list() == ["Astana", "Israel", "Tokayev"]
+    assert out["n"].to_list() == ["1", "2", None]
+
+
 def test_missing_column_exits_2_naming_the_fix(tmp_path: Path) -> None:
     src = write(table(20), tmp_path / "in.csv")
     out = tmp_path / "out.csv"

@@ -109,6 +109,8 @@ class Chunk:
     bad_rows: dict[int, str] = field(default_factory=dict)
     #: bytes of the input consumed so far (for the progress bar)
     bytes_done: int = 0
+    #: warnings about the chunk that do not make a row INVALID (shown on stderr)
+    notes: list[str] = field(default_factory=list)
 
 
 class ChunkReader:
@@ -376,28 +378,46 @@ class NdjsonReader(ChunkReader):
         self.fh, self.total_bytes = _open_binary(path)
         self.chunk_size = chunk_size
         self.src = _LineSource(self.fh)
-        # the columns come from the first object: read it, then replay it
+        # the columns come from the first JSON object (lines before it are replayed);
+        # the first chunk may add keys, later chunks are aligned to them
         self._pending: list[bytes] = []
-        self.columns = []
-        while True:
+        self.columns: list[str] = []
+        self._columns_fixed = False
+        self._warned_extra: set[str] = set()
+        while len(self._pending) < max(chunk_size, 1):
             lines = self.src.take(1)
             if not lines:
                 break
             self._pending.extend(lines)
-            if lines[0].strip():
-                try:
-                    obj = json.loads(lines[0])
-                except ValueError:
-                    obj = None
-                if isinstance(obj, dict):
-                    self.columns = list(obj)
+            try:
+                obj = json.loads(lines[0])
+            except ValueError:
+                continue
+            if isinstance(obj, dict):
+                self.columns = list(obj)
                 break
+
+    def _align(self, frame: pl.DataFrame, first_line_no: int) -> tuple[pl.DataFrame, list[str]]:
+        """The chunk with the file's columns, in the file's order (CSV output needs one header)."""
+        notes: list[str] = []
+        if not self._columns_fixed:
+            self.columns += [c for c in frame.columns if c not in self.columns]
+            self._columns_fixed = True
+        extra = [c for c in frame.columns if c not in self.columns and c not in self._warned_extra]
+        if extra:
+            self._warned_extra.update(extra)
+            notes.append(f"lines from {first_line_no}: key(s) {', '.join(extra)} not in the first "
+                         f"{self.chunk_size:,} lines are not written (raise --chunk-size to keep them)")
+        if frame.columns == self.columns:
+            return frame, notes
+        return frame.select(pl.col(c) if c in frame.columns else pl.lit(None, dtype=pl.String).alias(c)
+                            for c in self.columns), notes
 
     def chunks(self) -> Iterator[Chunk]:
         first = 1
         yielded = False
         while True:
-            lines = self._pending + self.src.take(self.chunk_size - len(self._pending))
+            lines = self._pending + self.src.take(max(0, self.chunk_size - len(self._pending)))
             self._pending = []
             if not lines:
                 if not yielded:
@@ -422,7 +442,8 @@ class NdjsonReader(ChunkReader):
             bad: dict[int, str] = {}
             if frame is None:
                 frame, bad = self._parse_slow(decoded, keep, bad_lines, first)
-            yield Chunk(frame, bad, self.src.bytes_read)
+            frame, notes = self._align(frame, first)
+            yield Chunk(frame, bad, self.src.bytes_read, notes)
             first += len(lines)
 
     def _parse_slow(self, decoded: list[str], keep: list[int], bad_lines: dict[int, str],

@@ -396,6 +396,8 @@ def run_batch(options: BatchOptions, *, stderr: TextIO | None = None) -> int:
                 summary.decisions.update(dict(out["decision"].value_counts().iter_rows()))
                 summary.marked_lines += len(chunk.bad_rows)
                 if not options.quiet:
+                    for note in chunk.notes:
+                        progress.print(f"namebridge: warning: {note}")
                     for reason in list(chunk.bad_rows.values())[: max(0, 10 - warned)]:
                         progress.print(f"namebridge: warning: {reason}")
                     warned += len(chunk.bad_rows)
