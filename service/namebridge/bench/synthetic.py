@@ -238,19 +238,29 @@ def slug(text: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))
 
 
-def romanization_variant(text: str, rng: random.Random, rules: tuple[RomanizationRule, ...]) -> str | None:
-    """``text`` with one rule applied at one place, keeping capitals; None if no rule applies."""
-    lowered = text.lower()
-    applicable = [r for r in rules if r.source in lowered]
-    if not applicable:
-        return None
-    rule = rng.choice(applicable)
-    starts = [m.start() for m in re.finditer(re.escape(rule.source), lowered)]
-    at = rng.choice(starts)
-    target = rule.target
-    if text[at].isupper():
-        target = target[:1].upper() + target[1:]
-    return text[:at] + target + text[at + len(rule.source):]
+def romanization_variant(text: str, rng: random.Random, rules: tuple[RomanizationRule, ...], *,
+                         changes: int = 1) -> str | None:
+    """``text`` with ``changes`` rules applied, each once and in a different word, keeping capitals.
+
+    None if no rule applies. One rewrite per word keeps the result a spelling a
+    text could use (two rewrites chained in one word give ``sh -> sch -> sç``).
+    """
+    words = text.split(" ")
+    changed: set[int] = set()
+    for _ in range(changes):
+        options = [(i, r) for i, w in enumerate(words) if i not in changed
+                   for r in rules if r.source in w.lower()]
+        if not options:
+            break
+        i, rule = rng.choice(options)
+        word, lowered = words[i], words[i].lower()
+        at = rng.choice([m.start() for m in re.finditer(re.escape(rule.source), lowered)])
+        target = rule.target
+        if word[at].isupper():
+            target = target[:1].upper() + target[1:]
+        words[i] = word[:at] + target + word[at + len(rule.source):]
+        changed.add(i)
+    return " ".join(words) if changed else None
 
 
 # --------------------------------------------------------------------------- lexicon
@@ -516,10 +526,9 @@ class _QueryMaker:
 
     def romanization(self) -> Query | None:
         entity = self.rng.choice(self.lexicon.entities)
-        latin = [t for t, lang, _ in entity.aliases if lang == "en"]
-        text = romanization_variant(self.rng.choice(latin), self.rng, self.lexicon.tables.romanization_rules)
-        if text and self.rng.random() < 0.4:   # two differences, as two transliteration habits combine
-            text = romanization_variant(text, self.rng, self.lexicon.tables.romanization_rules)
+        changes = 2 if self.rng.random() < 0.4 else 1    # two habits combine in one spelling
+        text = romanization_variant(entity.canonical_name, self.rng, self.lexicon.tables.romanization_rules,
+                                    changes=changes)
         return Query(text, entity.id, "romanization") if self._fresh(text) else None
 
     def script(self) -> Query | None:
