@@ -9,7 +9,7 @@ the server's ``field: message``, the same text the engine gives in-process.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from namebridge.batch.formats import BatchInputError
 from namebridge.batch.runner import Key, Row, invalid_row, row_from_resolution
@@ -41,6 +41,10 @@ class ServerResolver:
             self.client.close()
             raise BatchInputError(f"--top-k {top_k} is above the server's limit of {limit}",
                                   fix=f"pass --top-k between 1 and {limit}")
+
+    def submit(self, keys: Sequence[Key]) -> Callable[[], list[Row]]:
+        keys = list(keys)
+        return lambda: self.resolve(keys)
 
     def resolve(self, keys: Sequence[Key]) -> list[Row]:
         out: list[Row | None] = [None] * len(keys)

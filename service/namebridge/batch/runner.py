@@ -27,7 +27,8 @@ import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TextIO
@@ -37,6 +38,7 @@ import polars as pl
 from namebridge.batch.formats import (
     STDIO,
     BatchInputError,
+    Chunk,
     ChunkReader,
     ChunkWriter,
     Format,
@@ -62,11 +64,16 @@ CANDIDATE_STRUCT = pl.Struct({"entity_id": pl.String, "score": pl.Float64, "matc
 _NAME_KEY = "__namebridge_name"
 _LANG_KEY = "__namebridge_lang"
 _BAD_KEY = "__namebridge_bad"
+_KEYS = [_NAME_KEY, _LANG_KEY]
 
 #: default bound on the cache of resolved (name, language) pairs kept across chunks
 DEFAULT_CACHE_SIZE = 500_000
 #: default rows per chunk
 DEFAULT_CHUNK_SIZE = 50_000
+#: names per piece of work sent to one worker at most
+PIECE_NAMES = 500
+#: chunks read ahead while the workers resolve the current one
+LOOKAHEAD = 1
 
 Key = tuple[str | None, str | None]
 #: one resolved pair: entity_id, canonical_name, entity_type, score, decision,
@@ -158,9 +165,13 @@ def resolve_key(engine: Any, name: str | None, language: str | None, top_k: int 
 
 
 class Resolver(Protocol):
-    """Resolves lists of distinct pairs, answers in the same order."""
+    """Resolves lists of distinct pairs, answers in the same order.
 
-    def resolve(self, keys: Sequence[Key]) -> list[Row]: ...
+    ``submit`` starts the work and returns a function that waits for the
+    answers, so the next chunk can be read while workers resolve this one.
+    """
+
+    def submit(self, keys: Sequence[Key]) -> Callable[[], list[Row]]: ...
 
     def close(self) -> None: ...
 
@@ -198,20 +209,26 @@ class InProcessResolver:
             self.pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
             self.pool.submit(_worker_ready).result()  # with fork, the first submit starts all workers
 
-    def resolve(self, keys: Sequence[Key]) -> list[Row]:
+    def submit(self, keys: Sequence[Key]) -> Callable[[], list[Row]]:
+        keys = list(keys)
         if self.pool is None or len(keys) < 64:
-            return [resolve_key(self.engine, n, lang, self.top_k) for n, lang in keys]
-        # several pieces per worker so one slow piece does not idle the others
-        size = max(64, min(2000, -(-len(keys) // (self.jobs * 4))))
-        pieces = [(list(keys[i:i + size]), self.top_k) for i in range(0, len(keys), size)]
-        out: list[Row] = []
-        try:
-            for part in self.pool.map(_worker_resolve, pieces):
-                out.extend(part)
-        except BrokenProcessPool:
-            raise BatchInputError("a worker process died (killed, or out of memory?); nothing was written",
-                                  fix="run again with fewer --jobs or a smaller --chunk-size") from None
-        return out
+            return lambda: [resolve_key(self.engine, n, lang, self.top_k) for n, lang in keys]
+        # small pieces, so the workers finish a chunk together and none idles long
+        size = max(16, min(PIECE_NAMES, -(-len(keys) // (self.jobs * 4))))
+        futures = [self.pool.submit(_worker_resolve, (keys[i:i + size], self.top_k))
+                   for i in range(0, len(keys), size)]
+
+        def wait() -> list[Row]:
+            out: list[Row] = []
+            try:
+                for future in futures:
+                    out.extend(future.result())
+            except BrokenProcessPool:
+                raise BatchInputError("a worker process died (killed, or out of memory?); nothing was written",
+                                      fix="run again with fewer --jobs or a smaller --chunk-size") from None
+            return out
+
+        return wait
 
     def close(self) -> None:
         if self.pool is not None:
@@ -278,13 +295,30 @@ def _results_frame(keys: list[Key], rows: list[Row], *, top_k: int | None, candi
     return pl.DataFrame(data, schema=schema)
 
 
+@dataclass(slots=True)
+class _Submitted:
+    """A chunk whose new names are being resolved."""
+
+    chunk: Chunk
+    keyed: pl.DataFrame                 #: the chunk with the two key columns added
+    distinct: pl.DataFrame              #: its distinct keys
+    new: pl.DataFrame                   #: the keys it sent to the resolver
+    todo: list[Key]
+    wait: Callable[[], list[Row]]
+
+
 class _ChunkResolver:
-    """Resolves the rows of one chunk against a cache kept across chunks.
+    """Resolves the rows of each chunk against a cache kept across chunks.
 
     The cache is a polars frame of resolved (name, language) pairs with their
     output columns, so looking rows up is a hash join in polars and Python only
     touches names never seen before. It holds at most ``cache_size`` pairs; on
-    overflow the pairs this chunk used are kept first, then the newest.
+    overflow the pairs of the chunks in hand are kept first, then the newest.
+
+    ``submit`` sends a chunk's unseen names to the resolver and returns at once;
+    ``finish`` (called in input order) waits, joins and returns the output rows.
+    A key missing from the cache at ``finish`` (evicted meanwhile) is resolved
+    there, so no row is ever left without an answer.
     """
 
     def __init__(self, options: BatchOptions, resolver: Resolver, out_fmt: Format, summary: BatchSummary) -> None:
@@ -292,31 +326,55 @@ class _ChunkResolver:
         self.resolver = resolver
         self.candidates_as_json = out_fmt in (Format.CSV, Format.TSV)
         self.summary = summary
-        self.cache = _results_frame([], [], top_k=options.top_k, candidates_as_json=self.candidates_as_json)
+        self.cache = self._results([], [])
+        self.open: list[_Submitted] = []
 
-    def process(self, frame: pl.DataFrame, bad_rows: dict[int, str]) -> pl.DataFrame:
+    def _results(self, keys: list[Key], rows: list[Row]) -> pl.DataFrame:
+        return _results_frame(keys, rows, top_k=self.options.top_k, candidates_as_json=self.candidates_as_json)
+
+    def submit(self, chunk: Chunk) -> _Submitted:
         opts = self.options
-        keys = [_NAME_KEY, _LANG_KEY]
-        names = _text_column(frame, opts.column).alias(_NAME_KEY)
-        langs = _text_column(frame, opts.lang_column).str.strip_chars()
+        names = _text_column(chunk.frame, opts.column).alias(_NAME_KEY)
+        langs = _text_column(chunk.frame, opts.lang_column).str.strip_chars()
         langs = pl.select(pl.when(langs == "").then(None).otherwise(langs).alias(_LANG_KEY)).to_series()
         distinct = pl.DataFrame([names, langs]).unique()
-        new = distinct.join(self.cache.select(keys), on=keys, how="anti", nulls_equal=True)
-        if new.height:
-            todo: list[Key] = list(zip(new[_NAME_KEY].to_list(), new[_LANG_KEY].to_list()))
-            fresh = self.resolver.resolve(todo)
-            self.cache = pl.concat([self.cache, _results_frame(
-                todo, fresh, top_k=opts.top_k, candidates_as_json=self.candidates_as_json)])
+        new = distinct.join(self.cache.select(_KEYS), on=_KEYS, how="anti", nulls_equal=True)
+        for other in self.open:  # already on their way
+            if new.height and other.new.height:
+                new = new.join(other.new, on=_KEYS, how="anti", nulls_equal=True)
+        todo: list[Key] = list(zip(new[_NAME_KEY].to_list(), new[_LANG_KEY].to_list()))
+        wait = self.resolver.submit(todo) if todo else (lambda: [])
+        sub = _Submitted(chunk, chunk.frame.with_columns(names, langs), distinct, new, todo, wait)
+        self.open.append(sub)
+        return sub
+
+    def _add(self, todo: list[Key], rows: list[Row]) -> None:
+        if todo:
+            fresh = self._results(todo, rows)
+            # a key evicted and resolved again may already be back: one row per key
+            fresh = fresh.join(self.cache.select(_KEYS), on=_KEYS, how="anti", nulls_equal=True)
+            self.cache = pl.concat([self.cache, fresh])
             self.summary.resolved += len(todo)
-        out = (frame.with_columns(names, langs)
-               .join(self.cache, on=keys, how="left", nulls_equal=True, maintain_order="left")
-               .drop(keys))
-        if self.cache.height > opts.cache_size:
-            used = self.cache.join(distinct, on=keys, how="semi", nulls_equal=True)
-            rest = self.cache.join(distinct, on=keys, how="anti", nulls_equal=True)
-            self.cache = pl.concat([rest, used]).tail(opts.cache_size).rechunk()
-        if bad_rows:
-            out = _mark_bad_rows(out, bad_rows)
+
+    def finish(self, sub: _Submitted) -> pl.DataFrame:
+        self._add(sub.todo, sub.wait())
+        self.open.remove(sub)
+        out = sub.keyed.join(self.cache, on=_KEYS, how="left", nulls_equal=True, maintain_order="left")
+        if out["decision"].null_count():
+            lost = out.filter(pl.col("decision").is_null()).select(_KEYS).unique()
+            todo: list[Key] = list(zip(lost[_NAME_KEY].to_list(), lost[_LANG_KEY].to_list()))
+            self._add(todo, self.resolver.submit(todo)())
+            out = sub.keyed.join(self.cache, on=_KEYS, how="left", nulls_equal=True, maintain_order="left")
+        if out.height != sub.keyed.height:  # one cache row per key, always
+            raise RuntimeError(f"internal error: {out.height} output rows for {sub.keyed.height} input rows")
+        out = out.drop(_KEYS)
+        if self.cache.height > self.options.cache_size:
+            keep = pl.concat([sub.distinct, *(o.distinct for o in self.open)]).unique()
+            used = self.cache.join(keep, on=_KEYS, how="semi", nulls_equal=True)
+            rest = self.cache.join(keep, on=_KEYS, how="anti", nulls_equal=True)
+            self.cache = pl.concat([rest, used]).tail(self.options.cache_size).rechunk()
+        if sub.chunk.bad_rows:
+            out = _mark_bad_rows(out, sub.chunk.bad_rows)
         return out
 
 
@@ -389,9 +447,11 @@ def run_batch(options: BatchOptions, *, stderr: TextIO | None = None) -> int:
         show = options.progress if options.progress is not None else (not options.quiet and stderr.isatty())
         warned = 0
         with BatchProgress(total_bytes=reader.total_bytes, enabled=show, stream=stderr) as progress:
-            for chunk in reader.chunks():
-                out = chunker.process(chunk.frame, chunk.bad_rows)
-                writer.write(out)
+            def emit(sub: _Submitted) -> None:
+                nonlocal warned
+                out = chunker.finish(sub)
+                writer.write(out)  # type: ignore[union-attr]
+                chunk = sub.chunk
                 summary.rows += out.height
                 summary.decisions.update(dict(out["decision"].value_counts().iter_rows()))
                 summary.marked_lines += len(chunk.bad_rows)
@@ -402,6 +462,15 @@ def run_batch(options: BatchOptions, *, stderr: TextIO | None = None) -> int:
                         progress.print(f"namebridge: warning: {reason}")
                     warned += len(chunk.bad_rows)
                 progress.update(rows=summary.rows, bytes_done=chunk.bytes_done)
+
+            # read (and send out) the next chunk while the workers resolve this one
+            in_hand: deque[_Submitted] = deque()
+            for chunk in reader.chunks():
+                in_hand.append(chunker.submit(chunk))
+                if len(in_hand) > LOOKAHEAD:
+                    emit(in_hand.popleft())
+            while in_hand:
+                emit(in_hand.popleft())
         if warned > 10 and not options.quiet:
             print(f"namebridge: warning: ... and {warned - 10:,} more unreadable line(s) "
                   "(see the reason column)", file=stderr)
