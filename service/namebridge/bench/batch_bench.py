@@ -132,9 +132,14 @@ def engine_cost(lexicon_dir: Path, names: list[str], seed: int) -> tuple[float, 
     return (time.process_time() - cpu) * 1000 / len(sample), load_s
 
 
-def run_measured(cmd: list[str], stderr_path: Path) -> tuple[float, int, int]:
-    """Run ``cmd``; (seconds, peak RSS summed over the tree, peak PSS summed) in bytes."""
+def run_measured(cmd: list[str], stderr_path: Path) -> tuple[float, int, int, float]:
+    """Run ``cmd``: (seconds, peak RSS summed over the tree, peak PSS summed, CPU seconds of the tree).
+
+    The CPU seconds say how much of the machine the run got: on a shared
+    machine a wall time far above CPU / jobs means other work took the cores.
+    """
     peak_rss = peak_pss = 0
+    cpu: dict[int, float] = {}
     with open(stderr_path, "wb") as err:
         start = time.perf_counter()
         proc = psutil.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
@@ -147,17 +152,19 @@ def run_measured(cmd: list[str], stderr_path: Path) -> tuple[float, int, int]:
             for p in tree:
                 try:
                     info = p.memory_full_info()
+                    times = p.cpu_times()
                 except psutil.Error:
                     continue
                 rss += info.rss
                 pss += getattr(info, "pss", info.rss)
+                cpu[p.pid] = max(cpu.get(p.pid, 0.0), times.user + times.system)
             peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
             time.sleep(0.05)
         elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}: "
                            f"{stderr_path.read_text(errors='replace')[-2000:]}")
-    return elapsed, peak_rss, peak_pss
+    return elapsed, peak_rss, peak_pss, sum(cpu.values())
 
 
 def _summary(stderr_path: Path) -> str:
@@ -190,11 +197,13 @@ def run(options: BenchOptions) -> None:
         join_s = polars_join(src, tmp / "lexicon", tmp / "join.csv")
         cmd = [_namebridge(), "batch", str(src), "-o", str(tmp / "out.csv"), "--jobs", str(JOBS),
                "--chunk-size", str(CHUNK_SIZE), "--lexicon", str(tmp / "lexicon")]
-        batch_s, rss, pss = run_measured(cmd, tmp / "batch.err")
+        batch_s, rss, pss, batch_cpu = run_measured(cmd, tmp / "batch.err")
         batch_rate, join_rate = rows / batch_s, rows / join_s
         print(f"   polars exact join (read, normalise, join, write): {join_s:8.2f} s {join_rate:12,.0f} rows/s")
         print(f"   namebridge batch --jobs {JOBS} (incl. lexicon load):  {batch_s:8.2f} s {batch_rate:12,.0f} rows/s"
               f"   peak RSS {_mib(rss)} (summed over workers), PSS {_mib(pss)}")
+        print(f"   CPU used by batch and its workers: {batch_cpu:.1f} s, {batch_cpu / batch_s / JOBS:.0%} of "
+              f"{JOBS} cores over the wall time (the lexicon load uses one; the rest of a shortfall is other work on the machine)")
         print(f"   ratio batch/join rows/s: {batch_rate / join_rate:.3f}x (target >= 0.2x)")
         print(f"   decisions: {_summary(tmp / 'batch.err')}")
         (tmp / "out.csv").unlink(missing_ok=True)
@@ -212,10 +221,11 @@ def run(options: BenchOptions) -> None:
         few_src = tmp / "rows_few.csv"
         rows_frame(few, rows, options.seed).write_csv(few_src)
         few_join_s = polars_join(few_src, tmp / "lexicon", tmp / "join_few.csv")
-        few_s, few_rss, few_pss = run_measured([*cmd[:2], str(few_src), "-o", str(tmp / "out_few.csv"), *cmd[5:]],
+        few_s, _rss, _pss, _cpu = run_measured([*cmd[:2], str(few_src), "-o", str(tmp / "out_few.csv"), *cmd[5:]],
                                                tmp / "batch_few.err")
         print(f"   same rows, {len(few):,} distinct names (the batch layer, not the engine): batch {few_s:.2f} s "
-              f"{rows / few_s:,.0f} rows/s vs join {few_join_s:.2f} s: ratio {few_join_s / few_s:.3f}x")
+              f"(of which lexicon load {load_s:.1f} s) {rows / few_s:,.0f} rows/s vs join {few_join_s:.2f} s: "
+              f"ratio {few_join_s / few_s:.3f}x, {few_join_s / max(few_s - load_s, 1e-9):.3f}x without the load")
         for leftover in ("out_few.csv", "join_few.csv", "rows_few.csv"):
             (tmp / leftover).unlink(missing_ok=True)
 
@@ -226,7 +236,11 @@ def run(options: BenchOptions) -> None:
                 rows_frame(names, rows, options.seed + k + 1, offset=k * rows).write_csv(fh, include_header=(k == 0))
         big_size = big.stat().st_size
         cmd_big = [*cmd[:2], str(big), "-o", str(tmp / "out10x.csv"), *cmd[5:]]
-        big_s, big_rss, big_pss = run_measured(cmd_big, tmp / "batch10x.err")
+        big_s, big_rss, big_pss, _cpu = run_measured(cmd_big, tmp / "batch10x.err")
         print(f"   {SCALE}x file ({rows * SCALE:,} rows, {_mib(big_size)} vs {_mib(size)}): {big_s:8.2f} s "
               f"{rows * SCALE / big_s:12,.0f} rows/s   peak RSS {_mib(big_rss)}, PSS {_mib(big_pss)}"
               f"  -> peak PSS {big_pss / max(pss, 1):.2f}x the 1x run for {SCALE}x the rows")
+        extra = (big_s - batch_s) / (rows * (SCALE - 1))
+        if extra > 0:
+            print(f"   rows whose names are already cached cost {extra * 1e6:.2f} us each "
+                  f"({1 / extra:,.0f} rows/s: the 10x run minus the 1x run)")
