@@ -250,7 +250,7 @@ def make_resolver(options: BatchOptions) -> Resolver:
         from namebridge.batch.remote import ServerResolver
 
         return ServerResolver(options.server, top_k=options.top_k)
-    jobs = options.jobs or os.cpu_count() or 1
+    jobs = options.jobs or len(os.sched_getaffinity(0)) or 1  # the cores this process may use
     engine = load_engine(options.lexicon_dir)
     limit = engine.settings.max_candidates_limit
     if options.top_k is not None and options.top_k > limit:
