@@ -1,6 +1,7 @@
 """``namebridge batch``: read chunks, resolve each distinct name once, write chunks in order.
 
-One chunk at a time, top to bottom:
+Chunk by chunk, top to bottom (the next chunk is read and its new names sent
+out while the workers resolve the current one):
 
 1. the reader yields at most ``chunk_size`` rows (memory is bounded by the chunk);
 2. the distinct (name, language) pairs of the chunk are looked up in a bounded
@@ -14,7 +15,8 @@ One chunk at a time, top to bottom:
 5. the chunk is appended to the output.
 
 Exit codes: 0 done; 1 done but ``--strict`` found INVALID rows; 2 usage or input
-error, found before any work starts (:class:`BatchInputError`).
+error, found before any work starts (:class:`BatchInputError`), or a run that
+cannot finish (a worker killed, the server gone), its partial output removed.
 """
 
 from __future__ import annotations
@@ -24,10 +26,9 @@ import multiprocessing
 import os
 import sys
 import time
-from collections import Counter
+from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
