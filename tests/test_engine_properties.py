@@ -60,13 +60,13 @@ def _mutate(text: str, data: st.DataObject) -> str:
 @given(st.data())
 @settings(max_examples=300, deadline=None)
 def test_indexed_resolution_agrees_with_a_full_scan(data: st.DataObject) -> None:
-    """Invariant: whenever a full scan of every alias finds an entity above the
-    ambiguity threshold, the indexed path returns the same top entity and score."""
+    """Invariant: whenever a full scan of every alias would MATCH an entity,
+    the indexed path returns the same top entity with the same score."""
     query = _mutate(data.draw(st.sampled_from(ALIAS_TEXTS)), data)
     if not query.strip():
         return
     scan = ENGINE.scan_all_aliases(query)
-    if not scan or scan[0][1] < ENGINE.settings.ambiguous_threshold:
+    if not scan or scan[0][1] < ENGINE.settings.match_threshold:
         return
     resolution = ENGINE.resolve(query)
     assert resolution.top is not None

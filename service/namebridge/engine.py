@@ -42,6 +42,9 @@ INITIAL_WEIGHT = 0.3
 #: base forms shorter than this are only taken when an alias has them as written
 MIN_KEYED_STEM = 4
 
+#: a joined pair of query tokens is tried when it meets an alias token this well
+STRONG_TOKEN_SIMILARITY = 0.93
+
 #: the alias kind whose multi-word forms, matched whole, may carry a match
 EPITHET = "epithet"
 
@@ -169,14 +172,17 @@ class Engine:
             [self._lookup_token(t.text, t.surface, language, first=(n == 0)) for n, t in enumerate(kept)])
         if stats is not None:
             stats.vocabulary_matched = sum(len(q.matches) for q in query)
-        # 5. score the candidate aliases, keep the best alias per entity
+        # 5. score the candidate aliases, keep the best alias per entity; a query
+        #    whose two tokens form one alias token (واتس اب, خاور میانه) is tried joined too
         best = self._score_candidates(query, types, stats)
+        for joined in self._joined_readings(kept, query, language):
+            _keep_better(best, self._score_candidates(joined, types, None))
         ranked = sorted(best.values(), key=lambda b: (-b[0], self.index.entity_ids[b[3]]))
         # 6. decide
         decision = self.scorer.decide_scores([b[0] for b in ranked])
         # 7. explain, only for what is returned
         returned = [b for b in ranked if b[0] >= floor][:limit]
-        candidates = tuple(self._candidate(query, *b) for b in returned)
+        candidates = tuple(self._candidate(*b) for b in returned)
         if decision is not Decision.NO_MATCH and not candidates:
             decision = Decision.NO_MATCH
         analysis = QueryAnalysis(
@@ -255,6 +261,18 @@ class Engine:
                     matches[vid] = (similarity, key if form_factor == 1.0 else f"{key}+stem")
         return QueryToken(text, script, language, role, weight, keys, matches)
 
+    def _joined_readings(self, kept: list[Token], query: list[QueryToken],
+                         language: str | None) -> list[list[QueryToken]]:
+        """The query with one adjacent pair joined, where the joined form is an alias token."""
+        readings = []
+        for i in range(len(kept) - 1):
+            a, b = kept[i], kept[i + 1]
+            if a.text not in self.index.by_text or b.text not in self.index.by_text:
+                joined = self._lookup_token(a.text + b.text, a.surface + b.surface, language, first=(i == 0))
+                if any(similarity >= STRONG_TOKEN_SIMILARITY for similarity, _key in joined.matches.values()):
+                    readings.append(query[:i] + [joined] + query[i + 2:])
+        return readings
+
     def _patronymics_marked(self, query: list[QueryToken]) -> list[QueryToken]:
         """A token after ``bin``/``ibn`` (or before ``uly`` written apart) is a father's name."""
         marked = list(query)
@@ -264,22 +282,25 @@ class Engine:
         return marked
 
     def _score_candidates(self, query: list[QueryToken], types: frozenset[str],
-                          stats: QueryStats | None) -> dict[int, tuple[float, int, Alignment, int, tuple]]:
+                          stats: QueryStats | None) -> dict[int, tuple]:
         """Score the aliases the index proposes; see ``_score_aliases``."""
         aliases = self.index.candidate_aliases([q.matches for q in query],
                                                expand_limit=self.settings.max_postings_expanded,
-                                               score_limit=self.settings.max_aliases_scored)
+                                               score_limit=self.settings.max_aliases_scored,
+                                               anchoring=tuple(q.role == NAME for q in query),
+                                               initials=tuple(q.text for q in query if q.role == INITIAL),
+                                               words=tuple(q.text for q in query if q.role == NAME))
         if stats is not None:
             stats.aliases_scored = len(aliases)
         return self._score_aliases(query, aliases, types)
 
     def _score_aliases(self, query: list[QueryToken], aliases: Iterable[int],
-                       types: frozenset[str]) -> dict[int, tuple[float, int, Alignment, int, tuple]]:
-        """entity position -> (score, alias position, alignment, entity position, feature values),
-        the best alias of each entity; a strong alias wins a tie with a weak one."""
+                       types: frozenset[str]) -> dict[int, tuple]:
+        """entity position -> (score, alias position, alignment, entity position, feature values,
+        query tokens), the best alias of each entity; a strong alias wins a tie with a weak one."""
         index = self.index
         entity_list = self._entity_list
-        best: dict[int, tuple[float, int, Alignment, int, tuple]] = {}
+        best: dict[int, tuple] = {}
         for position in aliases:
             entity = index.alias_entity[position]
             if types and entity_list[entity].type not in types:
@@ -291,7 +312,7 @@ class Engine:
             score, values = self.scorer.score(alignment, weak=weak, epithet=alias.kind == EPITHET)
             current = best.get(entity)
             if current is None or score > current[0] or (score == current[0] and not weak and _is_weak(index, current[1])):
-                best[entity] = (score, position, alignment, entity, values)
+                best[entity] = (score, position, alignment, entity, values, query)
         return best
 
     def scan_all_aliases(self, name: str) -> list[tuple[str, float]]:
@@ -305,7 +326,10 @@ class Engine:
         kept = self.morphology.rejoin(tokens)
         query = self._patronymics_marked(
             [self._lookup_token(t.text, t.surface, None, first=(n == 0)) for n, t in enumerate(kept)])
-        best = self._score_aliases(query, range(len(self.index.aliases)), frozenset())
+        everything = range(len(self.index.aliases))
+        best = self._score_aliases(query, everything, frozenset())
+        for joined in self._joined_readings(kept, query, None):
+            _keep_better(best, self._score_aliases(joined, everything, frozenset()))
         ranked = sorted(best.values(), key=lambda b: (-b[0], self.index.entity_ids[b[3]]))
         return [(self.index.entity_ids[b[3]], b[0]) for b in ranked]
 
@@ -366,8 +390,8 @@ class Engine:
             unmatched_alias=[j for j in range(len(alias_vids)) if j not in used_a],
         )
 
-    def _candidate(self, query: list[QueryToken], score: float, position: int, alignment: Alignment,
-                   entity: int, values: tuple) -> Candidate:
+    def _candidate(self, score: float, position: int, alignment: Alignment,
+                   entity: int, values: tuple, query: list[QueryToken]) -> Candidate:
         alias = self.index.aliases[position]
         record = self._entity_list[entity]
         vids = self.index.alias_tokens[position]
@@ -475,6 +499,13 @@ def _dominant_script(scripts: list[str]) -> str:
         (first, n1), (_second, n2) = counts.most_common(2)
         return first if n1 > n2 else MIXED
     return letters[0]
+
+
+def _keep_better(best: dict[int, tuple], other: dict[int, tuple]) -> None:
+    """Merge per-entity results, keeping each entity's higher score."""
+    for entity, entry in other.items():
+        if entity not in best or entry[0] > best[entity][0]:
+            best[entity] = entry
 
 
 def _is_initial(text: str, keys: TokenKeys) -> bool:

@@ -52,6 +52,9 @@ def form_similarity(text: str, keys: TokenKeys, abjad: bool, other: VocabularyTo
     """
     if text == other.text:
         return 1.0, "exact"
+    if not keys.skeleton[0] or not other.keys.skeleton[0]:
+        # a form of vowels alone (аүй, uae) has no key worth comparing
+        return 0.0, "none"
     either_abjad = abjad or other.abjad
     if not either_abjad and _share(keys.full, other.keys.full):
         return FULL_KEY_SIMILARITY, "cross"

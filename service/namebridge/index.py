@@ -42,6 +42,10 @@ PATRONYMIC_WEIGHT = 0.2
 MIN_EVIDENCE_RATIO = 0.5
 #: aliases of one entity scored per query at most (the ones with most evidence)
 ALIASES_PER_ENTITY = 3
+#: evidence an initial adds to an alias with a word starting with its letter
+INITIAL_EVIDENCE = 0.25
+#: evidence of an alias is scaled from this (none of its tokens covered) to 1 (all covered)
+EVIDENCE_BASE = 0.65
 
 
 def deletions(key: str) -> set[str]:
@@ -93,6 +97,7 @@ class AliasIndex:
         alias_tokens: list[tuple[int, ...]] = []
         alias_entity = array("I")
         entities_of_token: list[set[int] | int] = []
+        compounds: list[tuple[int, Alias, int, tuple[int, ...]]] = []
 
         for position, alias in enumerate(lexicon.aliases):
             entity = entity_position[alias.entity_id]
@@ -115,6 +120,27 @@ class AliasIndex:
                 ids.append(vid)
             alias_tokens.append(tuple(ids))
             alias_entity.append(entity)
+            if _writes_compounds(alias, ids, vocabulary, lexicon):
+                compounds.append((position, alias, entity, tuple(ids)))
+
+        # Persian and Arabic write compounds joined or apart (کاخ سفید, کاخ‌سفید):
+        # a place or organisation alias of two or three tokens is also indexed
+        # with each adjacent pair joined, as an extra entry for the same alias.
+        all_aliases = list(lexicon.aliases)
+        for _position, alias, entity, ids in compounds:
+            for j in range(len(ids) - 1):
+                text = vocabulary[ids[j]].text + vocabulary[ids[j + 1]].text
+                vid = by_text.get(text)
+                if vid is None:
+                    vid = len(vocabulary)
+                    by_text[text] = vid
+                    vocabulary.append(_vocabulary_token(text, key_table, morphology))
+                    entities_of_token.append(entity)
+                position = len(all_aliases)
+                all_aliases.append(alias)
+                vocabulary[vid].postings.append(position)
+                alias_tokens.append(ids[:j] + (vid,) + ids[j + 2:])
+                alias_entity.append(entity)
 
         # Informativeness belongs to a name, not to one spelling of it: a rare
         # spelling (Zhaksjlyk) of a common name (Zhaksylyk) is not rare evidence.
@@ -135,7 +161,7 @@ class AliasIndex:
         by_skeleton_deletion: dict[str, list[int]] = {}
         for vid, vt in enumerate(vocabulary):
             frequency = max(len(entities_of_reading[r]) for r in _cluster_keys(vt))
-            vt.weight, vt.common = _weight(vt, frequency, wordlists)
+            vt.weight, vt.common = _weight(vt, frequency, wordlists, morphology)
             for key in vt.keys.full:
                 by_full.setdefault(key, []).append(vid)
             for key in vt.keys.skeleton:
@@ -149,7 +175,7 @@ class AliasIndex:
                     for d in deletions(skeleton):
                         by_skeleton_deletion.setdefault(d, []).append(vid)
         return cls(vocabulary, by_text, by_full, by_skeleton, by_full_deletion,
-                   by_skeleton_deletion, lexicon.aliases, alias_tokens, alias_entity, entity_ids)
+                   by_skeleton_deletion, tuple(all_aliases), alias_tokens, alias_entity, entity_ids)
 
     # --- lookup ---------------------------------------------------------------
 
@@ -185,65 +211,84 @@ class AliasIndex:
         return list(found)
 
     def candidate_aliases(self, matched: list[dict[int, tuple[float, str]]], *, expand_limit: int,
-                          score_limit: int) -> list[int]:
+                          score_limit: int, anchoring: tuple[bool, ...] | None = None,
+                          initials: tuple[str, ...] = (), words: tuple[str, ...] = ()) -> list[int]:
         """The aliases worth scoring for a query, most promising first.
 
         ``matched`` holds, per query token, the vocabulary tokens it met and
-        with what similarity. Each alias in their postings earns, per query
-        token, the best ``similarity x weight`` among its tokens; the
-        ``score_limit`` aliases with the most evidence (fewer alias tokens
-        first on a tie: they leave less uncovered) are scored in full.
-
-        A query token whose postings exceed ``expand_limit`` is not expanded
-        when shorter lists already gave candidates; if every list is long, they
-        are intersected, shortest first. The work is bounded by the postings
-        touched, never by the number of aliases in the lexicon.
+        how well; ``anchoring`` says which query tokens are names (particles
+        and patronymics add evidence but do not choose candidates).
+        Candidates are the aliases that hold two of the query's
+        name tokens (posting sets intersected, rarest first); only if
+        there are none, the aliases holding one of them, rarest token first,
+        at most ``expand_limit``. Each candidate's evidence is computed from
+        its own tokens (per query token: best similarity x the token's weight,
+        scaled by how much of the alias it covers), and the ``score_limit``
+        best, at most ``ALIASES_PER_ENTITY`` per entity, are scored in full.
+        The work is bounded by the postings touched, never by the number of
+        aliases in the lexicon.
         """
         vocabulary = self.vocabulary
-        sized = []
-        for hits in matched:
+        tokens = []
+        anchors = []
+        for k, hits in enumerate(matched):
             if hits:
+                # a query token weighs the same whichever spelling it met
+                weight = vocabulary[max(hits, key=lambda v: hits[v][0])].weight
                 size = sum(len(vocabulary[v].postings) for v in hits)
-                sized.append((size, hits))
-        if not sized:
+                tokens.append((size, hits, weight))
+                if anchoring is None or anchoring[k]:
+                    anchors.append(tokens[-1])
+        if not tokens:
             return []
-        sized.sort(key=lambda item: item[0])
+        tokens.sort(key=lambda t: t[0])
+        anchors.sort(key=lambda t: t[0])
+        anchors = anchors or tokens
+        candidates: set[int] = set()
+        if len(anchors) >= 2:
+            sets = [self._postings_union(hits) for _size, hits, _w in anchors]
+            for a in range(len(sets)):
+                for b in range(a + 1, len(sets)):
+                    candidates |= sets[a] & sets[b]
+        if not candidates:
+            for _size, hits, _weight in anchors:
+                for vid in sorted(hits, key=lambda v: -hits[v][0]):
+                    room = expand_limit - len(candidates)
+                    if room <= 0:
+                        break
+                    candidates.update(vocabulary[vid].postings[:room])
         evidence: dict[int, float] = {}
-        expanded = [hits for size, hits in sized if size <= expand_limit]
-        if not expanded:
-            allowed = self._postings_union(sized[0][1])
-            for _size, hits in sized[1:]:
-                if len(allowed) <= score_limit:
-                    break
-                narrowed = allowed.intersection(self._postings_union(hits))
-                if narrowed:
-                    allowed = narrowed
-            for position in allowed:
-                evidence[position] = 0.0
-            expanded = [hits for _size, hits in sized]
-            restrict: set[int] | None = allowed
-        else:
-            restrict = None
-        for hits in expanded:
-            # a query token weighs the same whichever spelling it met: the weight
-            # of its best match (its own spelling, if the lexicon has it)
-            weight = vocabulary[max(hits, key=lambda v: hits[v][0])].weight
-            best: dict[int, float] = {}
-            for vid, (similarity, _key) in hits.items():
-                contribution = similarity * weight
-                for position in vocabulary[vid].postings:
-                    if contribution > best.get(position, 0.0):
-                        best[position] = contribution
-            for position, contribution in best.items():
-                if restrict is None or position in restrict:
-                    evidence[position] = evidence.get(position, 0.0) + contribution
+        alias_tokens = self.alias_tokens
+        for position in candidates:
+            ids = alias_tokens[position]
+            total = 0.0
+            covered = 0
+            for _size, hits, weight in tokens:
+                best = 0.0
+                for vid in ids:
+                    hit = hits.get(vid)
+                    if hit is not None and hit[0] > best:
+                        best = hit[0]
+                if best:
+                    total += best * weight
+                    covered += 1
+            # initials on either side (K. Tokayev; the alias J. D. Vance for James David Vance)
+            for initial in initials:
+                if any(vocabulary[vid].text.startswith(initial) for vid in ids):
+                    total += INITIAL_EVIDENCE
+                    covered += 1
+            for vid in ids:
+                text = vocabulary[vid].text
+                if len(text) == 1 and any(word.startswith(text) for word in words):
+                    total += INITIAL_EVIDENCE
+                    covered += 1
+            evidence[position] = total * (EVIDENCE_BASE + (1.0 - EVIDENCE_BASE) * min(1.0, covered / len(ids)))
         if not evidence:
             return []
         # an alias with less than half the best evidence cannot reach a decision
         floor = max(evidence.values()) * MIN_EVIDENCE_RATIO
-        tokens = self.alias_tokens
-        ranked = sorted((p for p, e in evidence.items() if e >= floor),
-                        key=lambda p: (-evidence[p], len(tokens[p]), p))
+        ranked = sorted((p for p, e in evidence.items() if e >= floor and e > 0.0),
+                        key=lambda p: (-evidence[p], len(alias_tokens[p]), p))
         # an entity's spellings in other scripts carry the same evidence: its best few suffice
         chosen: list[int] = []
         per_entity: dict[int, int] = {}
@@ -277,15 +322,33 @@ def _vocabulary_token(text: str, key_table: KeyTable, morphology: Morphology) ->
     return VocabularyToken(text, keys, script in ABJADS)
 
 
+#: entity types whose names are compounds (not persons: their names are written apart)
+COMPOUND_TYPES = frozenset({"place", "building", "org", "region", "city", "country", "project", "agreement"})
+
+
+def _writes_compounds(alias: Alias, ids: list[int], vocabulary: list[VocabularyToken],
+                      lexicon: Lexicon) -> bool:
+    """True for an abjad alias of a place or organisation of two or three tokens."""
+    if not 2 <= len(ids) <= 3 or not all(vocabulary[v].abjad for v in ids):
+        return False
+    return lexicon.entities[alias.entity_id].type in COMPOUND_TYPES
+
+
 def _cluster_keys(vt: VocabularyToken) -> tuple[str, ...]:
     """What spellings of one name share: their skeleton readings (the text if it has none)."""
     return tuple(s for s in vt.keys.skeleton if s) or (vt.text,)
 
 
-def _weight(vt: VocabularyToken, frequency: int, wordlists: WordLists) -> tuple[float, bool]:
+def _weight(vt: VocabularyToken, frequency: int, wordlists: WordLists,
+            morphology: Morphology) -> tuple[float, bool]:
     """(weight, is common given name) of a vocabulary token."""
     if vt.text in wordlists.particles:
         return wordlists.particles[vt.text], False
+    if vt.abjad:
+        # a title with the article or a clitic (الرئيس) is still a title
+        for stem in morphology.stems(vt.text, "Arabic"):
+            if stem in wordlists.particles:
+                return wordlists.particles[stem], False
     if wordlists.is_patronymic(vt.text):
         return PATRONYMIC_WEIGHT, False
     weight = token_weight(frequency)
