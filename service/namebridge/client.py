@@ -17,7 +17,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import grpc
@@ -28,7 +27,7 @@ from grpc_status import rpc_status
 from namebridge import convert
 from namebridge.errors import InvalidArgument, NamebridgeError, NotFound
 from namebridge.lexicon.model import Entity
-from namebridge.results import Resolution, Transliteration
+from namebridge.results import LexiconInfo, Resolution, Transliteration
 from namebridge.v1 import resolver_pb2 as pb
 from namebridge.v1 import resolver_pb2_grpc as pb_grpc
 
@@ -44,17 +43,9 @@ class RemoteError(NamebridgeError):
 
 
 @dataclass(frozen=True, slots=True)
-class ServerInfo:
+class ServerInfo(LexiconInfo):
     """What ``GetLexiconInfo`` says the server has loaded, and its limits."""
 
-    version: str
-    entity_count: int
-    alias_count: int
-    counts_by_type: dict[str, int]
-    counts_by_language: dict[str, int]
-    loaded_at: datetime
-    lexicon_dir: str
-    settings: dict[str, str]
     entity_types: tuple[str, ...]
     max_batch_names: int
     max_name_length: int

@@ -28,7 +28,7 @@ from namebridge.lexicon.loader import Lexicon, load_lexicon
 from namebridge.lexicon.model import Entity
 from namebridge.morphology import Morphology
 from namebridge.normalize import Token, tokenize
-from namebridge.results import (Candidate, Decision, QueryAnalysis, Resolution, TokenMatch,
+from namebridge.results import (Candidate, Decision, LexiconInfo, QueryAnalysis, Resolution, TokenMatch,
                                 Transliteration)
 from namebridge.scoring import Scorer
 from namebridge.scripts import ABJADS, MIXED, UNDETERMINED, UNKNOWN, detect_language, detect_script, dominant
@@ -53,20 +53,6 @@ PERSON = "person"
 
 #: roles of query tokens
 NAME, INITIAL, PARTICLE, PATRONYMIC = "name", "initial", "particle", "patronymic"
-
-
-@dataclass(frozen=True, slots=True)
-class LexiconInfo:
-    """What is loaded: echoed by ``GetLexiconInfo`` and ``namebridge info``."""
-
-    version: str
-    entity_count: int
-    alias_count: int
-    counts_by_type: dict[str, int]
-    counts_by_language: dict[str, int]
-    loaded_at: datetime
-    lexicon_dir: Path
-    settings: dict[str, str]
 
 
 @dataclass(slots=True)
@@ -487,7 +473,7 @@ class Engine:
             version=self.lexicon.version, entity_count=len(self._entity_list),
             alias_count=len(self.lexicon.aliases), counts_by_type=dict(sorted(by_type.items())),
             counts_by_language=dict(sorted(by_language.items())), loaded_at=self._loaded_at,
-            lexicon_dir=self.lexicon.directory, settings=self.settings.as_dict())
+            lexicon_dir=str(self.lexicon.directory), settings=self.settings.as_dict())
 
 
 def _dominant_script(scripts: list[str]) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from datetime import datetime
 
 
 class Decision(str, enum.Enum):
@@ -134,3 +135,17 @@ class Transliteration:
     script: str
     language: str
     scheme: str  #: the romanization standard used for the dominant language
+
+
+@dataclass(frozen=True, slots=True)
+class LexiconInfo:
+    """What is loaded: ``Engine.info()``, ``namebridge info`` and ``GetLexiconInfo``."""
+
+    version: str
+    entity_count: int
+    alias_count: int
+    counts_by_type: dict[str, int]
+    counts_by_language: dict[str, int]
+    loaded_at: datetime
+    lexicon_dir: str
+    settings: dict[str, str]
