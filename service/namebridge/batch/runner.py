@@ -21,6 +21,7 @@ cannot finish (a worker killed, the server gone), its partial output removed.
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import os
@@ -205,6 +206,10 @@ class InProcessResolver:
         self.jobs = jobs
         self.top_k = top_k
         self.pool: ProcessPoolExecutor | None = None
+        # the engine's objects live as long as the run: keep the cyclic GC from
+        # walking them again and again (and, after fork, from touching and so
+        # copying every page the workers share with this process)
+        gc.freeze()
         if jobs > 1:
             _WORKER_ENGINE = engine  # inherited by fork: loaded once, pages shared
             self.pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
