@@ -128,6 +128,14 @@ def test_bad_case_rows_are_reported_with_path_and_line(tmp_path: Path) -> None:
     assert all(p.path.endswith("cases.tsv") for p in caught.value.problems)
 
 
+def test_kind_and_source_may_be_a_dash(tmp_path: Path) -> None:
+    path = tmp_path / "quick.tsv"
+    path.write_text("query\texpected\tkind\tsource\nTokaev\tperson:kassym-jomart-tokayev\t-\t-\n",
+                    encoding="utf-8")
+    frame = evaluation.read_cases(path)
+    assert frame.select("query", "kind", "line").rows() == [("Tokaev", "-", 2)]
+
+
 def test_a_cases_file_without_cases_is_an_error(tmp_path: Path) -> None:
     path = tmp_path / "empty.tsv"
     path.write_text("query\texpected\tkind\tsource\n", encoding="utf-8")

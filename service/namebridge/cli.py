@@ -174,7 +174,7 @@ def lexicon_validate_command(
 
 @app.command("eval")
 def eval_command(
-    cases: Path = typer.Argument(..., help="Cases TSV: query, expected (entity ID or NIL), kind, source."),
+    cases: Path = typer.Argument(..., help="Cases TSV: query, expected (entity ID or NIL), kind, source (kind and source may be -)."),
     failures: int = typer.Option(20, "--failures", min=0, help="How many failures to show, worst first."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
     write_results: Optional[Path] = typer.Option(

@@ -2,7 +2,8 @@
 
 A cases file is a TSV read by the one reader (``namebridge.lexicon.files``):
 columns ``query expected kind source``, ``#`` comments, ``expected`` an entity
-ID (``<type>:<slug>``) or ``NIL`` for a query that must not be matched.
+ID (``<type>:<slug>``) or ``NIL`` for a query that must not be matched; ``kind``
+and ``source`` may be ``-`` in a quick, unlabelled file.
 
 Every figure is computed with polars from one results frame (a row per case):
 
@@ -37,7 +38,7 @@ from namebridge.results import Decision, Resolution
 CASE_COLUMNS = ("query", "expected", "kind", "source")
 NIL = "NIL"
 _ENTITY_ID = re.compile(r"^[a-z]+:[a-z0-9]+(-[a-z0-9]+)*$")
-_KIND = re.compile(r"^[a-z][a-z0-9_]*$")
+_KIND = re.compile(r"^([a-z][a-z0-9_]*|-)$")  #: "-" for an unlabelled case
 
 #: columns of the frozen results file, in order (no scores: they move on every tuning)
 FROZEN_COLUMNS = ("query", "expected", "kind", "got", "decision", "correct")
@@ -74,7 +75,7 @@ def read_cases(path: Path) -> pl.DataFrame:
                                         f"'person:donald-trump', found {row['expected']!r}"))
             bad = True
         if not _KIND.match(row["kind"]):
-            problems.append(row.problem(f"kind must be a lower-case word like 'typo', "
+            problems.append(row.problem(f"kind must be a lower-case word like 'typo' (or '-'), "
                                         f"found {row['kind']!r}"))
             bad = True
         if row["query"] in seen:
