@@ -241,6 +241,20 @@ def test_the_command_reports_a_bad_cases_file_with_exit_2(tmp_path: Path) -> Non
     assert proc.stdout == ""
 
 
+def test_an_unusable_query_is_reported_not_fatal(tmp_path: Path) -> None:
+    """A query the engine refuses (too long) becomes an INVALID row; the run goes on."""
+    path = tmp_path / "cases.tsv"
+    path.write_text("query\texpected\tkind\tsource\n"
+                    f"{'x' * 5000}\tNIL\t-\t-\n"
+                    "Tokayev'e\tperson:kassym-jomart-tokayev\t-\t-\n", encoding="utf-8")
+    proc = subprocess.run([str(NAMEBRIDGE), "eval", str(path), "--json"], capture_output=True,
+                          text=True, timeout=120, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["overall"]["cases"] == 2
+    assert report["overall"]["nil_accuracy"] == 1.0   # INVALID is not a MATCH
+
+
 def _worst(report: dict, failure: str) -> str:
     rows = [f for f in report["failures"] if f["failure"] == failure][:15]
     return "\n".join(f"  line {f['line']} {f['kind']}: {f['query']!r} expected {f['expected']} "

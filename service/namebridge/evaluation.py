@@ -31,7 +31,7 @@ from typing import Any, Protocol
 
 import polars as pl
 
-from namebridge.errors import DataFileError, Problem
+from namebridge.errors import DataFileError, NamebridgeError, Problem
 from namebridge.lexicon.files import display_path, read_table
 from namebridge.results import Decision, Resolution
 
@@ -140,7 +140,16 @@ def run_cases(engine: Resolver, cases: pl.DataFrame) -> pl.DataFrame:
     explanations: list[str] = []
     runners_up: list[str] = []
     for query in cases["query"]:
-        resolution = engine.resolve(query)
+        try:
+            resolution = engine.resolve(query)
+        except NamebridgeError as exc:   # an unusable query is a result, not a crash
+            decisions.append(Decision.INVALID.value)
+            got.append(NIL)
+            top.append(NIL)
+            scores.append(0.0)
+            explanations.append(str(exc))
+            runners_up.append("-")
+            continue
         best = resolution.top
         decisions.append(resolution.decision.value)
         got.append(resolution.entity_id or NIL)
