@@ -46,6 +46,8 @@ CHUNK_SIZE = 50_000
 SCALE = 10
 #: names timed in-process to price one resolution
 ENGINE_SAMPLE = 2_000
+#: chunk sizes compared for peak memory
+CHUNK_SIZES: tuple[int, ...] = (10_000, 100_000, 500_000)
 #: distinct names of the "batch layer alone" run
 FEW_DISTINCT = 1_000
 
@@ -226,6 +228,14 @@ def run(options: BenchOptions) -> None:
         print(f"   same rows, {len(few):,} distinct names (the batch layer, not the engine): batch {few_s:.2f} s "
               f"(of which lexicon load {load_s:.1f} s) {rows / few_s:,.0f} rows/s vs join {few_join_s:.2f} s: "
               f"ratio {few_join_s / few_s:.3f}x, {few_join_s / max(few_s - load_s, 1e-9):.3f}x without the load")
+        # memory follows --chunk-size: the same cheap file at three chunk sizes
+        peaks = []
+        for chunk_size in CHUNK_SIZES:
+            cmd_chunk = [*cmd[:2], str(few_src), "-o", str(tmp / "out_few.csv"), "--jobs", str(JOBS),
+                         "--chunk-size", str(chunk_size), "--lexicon", str(tmp / "lexicon")]
+            _s, _rss, chunk_pss, _cpu = run_measured(cmd_chunk, tmp / "batch_chunk.err")
+            peaks.append(f"{chunk_size:,} rows -> PSS {_mib(chunk_pss)}")
+        print(f"   peak memory by --chunk-size ({len(few):,} distinct names): {'; '.join(peaks)}")
         for leftover in ("out_few.csv", "join_few.csv", "rows_few.csv"):
             (tmp / leftover).unlink(missing_ok=True)
 
