@@ -152,6 +152,8 @@ CONFLICT_MIN_WEIGHT = 0.5
 #: how much a query token the alias lacks counts when every token of a
 #: multi-token alias was met (a middle name, a title, a patronymic initial)
 EXTRA_TOKEN_FACTOR = 0.25
+#: ... for one such token: two unknown words are not a middle name
+MAX_CHEAP_EXTRA_TOKENS = 1
 #: how much a missing alias token counts against alias coverage
 MISSING_ALIAS_TOKEN_FACTOR = 0.5
 
@@ -160,8 +162,8 @@ def query_coverage(a: Alignment) -> float:
     """Share of the query's weight that aligned with the alias.
 
     A query token the alias lacks costs its full weight, except when every
-    token of a multi-token alias was met: then it is a middle name or a title
-    (Donald *John* Trump, Mohammed bin Salman *Al Saud*) and costs a quarter.
+    token of a multi-token alias was met and it is the only one: then it is a
+    middle name (Donald *John* Trump, Marco *Antonio* Rubio) and costs a quarter.
     A lone surname met is no such proof (Ivanka Trump vs the alias Trump).
     """
     matched = sum(a.query_weights[i] for i, _j, _s, _k in a.pairs)
@@ -171,8 +173,8 @@ def query_coverage(a: Alignment) -> float:
     particles = [i for i in a.unmatched_query if a.query_roles[i] == "particle"]
     average = matched / len(a.pairs) if a.pairs else 1.0
     extra = sum(a.query_weights[i] for i in particles) * average
-    if a.pairs and len(a.alias_weights) >= 2 and not a.unmatched_alias:
-        # each extra name token costs a quarter of an average matched token
+    if a.pairs and len(a.alias_weights) >= 2 and not a.unmatched_alias and len(names) <= MAX_CHEAP_EXTRA_TOKENS:
+        # an extra name token costs a quarter of an average matched token
         extra += EXTRA_TOKEN_FACTOR * len(names) * average
     else:
         extra += sum(a.query_weights[i] for i in names)

@@ -246,10 +246,13 @@ class AliasIndex:
         anchors = anchors or tokens
         candidates: set[int] = set()
         if len(anchors) >= 2:
-            sets = [self._postings_union(hits) for _size, hits, _w in anchors]
-            for a in range(len(sets)):
-                for b in range(a + 1, len(sets)):
-                    candidates |= sets[a] & sets[b]
+            # every pair of anchors, intersected in C; the largest anchor's postings
+            # are only ever probed, never turned into a set
+            for a in range(len(anchors) - 1):
+                pool = self._postings_union(anchors[a][1])
+                for _size, hits, _weight in anchors[a + 1:]:
+                    for vid in hits:
+                        candidates.update(pool.intersection(vocabulary[vid].postings))
         if not candidates:
             for _size, hits, _weight in anchors:
                 for vid in sorted(hits, key=lambda v: -hits[v][0]):

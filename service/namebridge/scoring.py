@@ -31,6 +31,8 @@ DEFAULT_FEATURE_WEIGHTS: dict[str, float] = {
     "common_name_only": 0.45,
     "initials_only": 0.6,
 }
+#: a score this high means every token met exactly; it decides unless another entity ties
+EXACT_SCORE = 0.999
 #: a weak alias scores at most this far below the match threshold
 WEAK_ALIAS_GAP = 0.02
 
@@ -92,6 +94,9 @@ class Scorer:
         top = ranked[0]
         second = ranked[1] if len(ranked) > 1 else 0.0
         if top >= s.match_threshold and top - second >= s.match_margin:
+            return Decision.MATCH
+        if top >= EXACT_SCORE > second:
+            # an exact, complete match of a strong alias that no other entity shares
             return Decision.MATCH
         if top >= s.ambiguous_threshold:
             return Decision.AMBIGUOUS

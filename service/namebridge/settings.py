@@ -55,9 +55,9 @@ class Settings:
     max_query_tokens: int = 8
     #: vocabulary tokens taken per query token from the key indexes
     max_token_candidates: int = 64
-    #: aliases expanded from one vocabulary token; longer posting lists are
-    #: only intersected with candidates found through rarer tokens
-    max_postings_expanded: int = 2000
+    #: aliases expanded from the postings of one query token when no alias
+    #: holds two of the query's name tokens (a lone surname shared by many)
+    max_postings_expanded: int = 500
     #: aliases scored in full per query at most (the ones with most evidence)
     max_aliases_scored: int = 40
     #: memoised query-token analyses
