@@ -33,6 +33,9 @@ class Morphology:
     prefixes: dict[str, tuple[str, ...]]
     articles: dict[str, tuple[str, ...]]
     apostrophe_suffixes: frozenset[str]
+    #: per script, every prefix and every suffix that applies (for membership tests)
+    prefix_sets: dict[str, frozenset[str]]
+    suffix_sets: dict[str, frozenset[str]]
 
     @classmethod
     def load(cls, directory: Path) -> "Morphology":
@@ -61,8 +64,13 @@ class Morphology:
             return {lang: tuple(sorted(items, key=lambda a: (-len(a), a))) for lang, items in by_language.items()}
 
         apostrophe = frozenset(a for items in lists["apostrophe_suffix"].values() for a in items)
+
+        def by_script(position: str) -> dict[str, frozenset[str]]:
+            return {script: frozenset(a for lang in langs for a in lists[position].get(lang, ()))
+                    for script, langs in LISTS_BY_SCRIPT.items()}
+
         return cls(longest_first(lists["suffix"]), longest_first(lists["prefix"]),
-                   longest_first(lists["article"]), apostrophe)
+                   longest_first(lists["article"]), apostrophe, by_script("prefix"), by_script("suffix"))
 
     def is_apostrophe_suffix(self, token: str) -> bool:
         """True for a suffix token written after an apostrophe (``ın`` in ``Kazakistan'ın``)."""
@@ -93,11 +101,10 @@ class Morphology:
         """A proclitic written apart from its word (لـ"الشرق"): one or two letters from a prefix list."""
         if len(token.text) > 2:
             return False
-        script = detect_script(token.surface)
-        return token.text in self._lists(self.prefixes, script)
+        return token.text in self.prefix_sets.get(detect_script(token.surface), ())
 
     def _suffix_set(self, script: str) -> frozenset[str]:
-        return frozenset(self._lists(self.suffixes, script))
+        return self.suffix_sets.get(script, frozenset())
 
     def _lists(self, table: dict[str, tuple[str, ...]], script: str) -> list[str]:
         return [a for lang in LISTS_BY_SCRIPT.get(script, ()) for a in table.get(lang, ())]

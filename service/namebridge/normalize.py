@@ -34,6 +34,9 @@ from namebridge.settings import BUNDLED_LEXICON_DIR
 
 # Letters and digits (not "_"), combining marks, and "+" inside a token.
 _MARKS = "\u0300-\u036F\u0483-\u0489\u1AB0-\u1AFF\u1DC0-\u1DFF\u20D0-\u20FF\uFE20-\uFE2F"
+#: distinct written tokens whose normal forms are remembered
+TOKEN_FORMS_CACHE_SIZE = 262144
+
 APOSTROPHE = "apostrophe"
 HYPHEN = "hyphen"
 _TOKEN = re.compile(rf"(?:[^\W_]|[{_MARKS}])(?:[^\W_]|[{_MARKS}]|\+)*")
@@ -48,7 +51,7 @@ class Token:
     joiner: str = ""        #: APOSTROPHE or HYPHEN if directly preceded by one (Kazakistan'ın -> ın)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class NormalizationTables:
     """The compiled rules of ``lexicons/normalize/``."""
 
@@ -143,6 +146,15 @@ def _fold_confusables(token: str, tables: NormalizationTables) -> str:
     return token.translate(table)
 
 
+@lru_cache(maxsize=TOKEN_FORMS_CACHE_SIZE)
+def _token_forms(written: str, tables: NormalizationTables) -> tuple[str, str]:
+    """(surface, normalised text) of one token as written; memoised, since names
+    repeat their parts (loading a million aliases normalises a few thousand
+    distinct tokens)."""
+    surface = written if written.isascii() else _fold_confusables(written, tables)
+    return surface, fold_case(surface).translate(tables.variants)
+
+
 def tokenize(text: str, tables: NormalizationTables | None = None) -> tuple[Token, ...]:
     """The tokens of ``text``, normalised; see the module docstring for the steps."""
     tables = tables or bundled_tables()
@@ -153,10 +165,7 @@ def tokenize(text: str, tables: NormalizationTables | None = None) -> tuple[Toke
     for match in _TOKEN.finditer(cleaned):
         gap = cleaned[previous_end:match.start()]
         previous_end = match.end()
-        surface = match.group()
-        if not surface.isascii():
-            surface = _fold_confusables(surface, tables)
-        folded = fold_case(surface).translate(tables.variants)
+        surface, folded = _token_forms(match.group(), tables)
         if gap == "." and len(folded) == 1 and tokens and tokens[-1].text.isalpha() \
                 and len(tokens[-1].text) == acronym_letters:
             # U.S., U.A.E.: single letters joined by dots are one acronym
