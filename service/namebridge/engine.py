@@ -45,6 +45,9 @@ MIN_KEYED_STEM = 4
 #: a joined pair of query tokens is tried when it meets an alias token this well
 STRONG_TOKEN_SIMILARITY = 0.93
 
+#: tokens this short may be another spelling of a particle (byn, аль)
+MAX_PARTICLE_VARIANT_LENGTH = 3
+
 #: the alias kind whose multi-word forms, matched whole, may carry a match
 EPITHET = "epithet"
 
@@ -221,6 +224,11 @@ class Engine:
                     if similarity >= self.settings.min_token_similarity:
                         matches[vid] = (similarity, key)
             return QueryToken(text, script, language, PARTICLE, self.wordlists.particles[particle], keys, matches)
+        if len(text) <= MAX_PARTICLE_VARIANT_LENGTH:
+            # a particle in another spelling (byn for bin, аль for al) is still a particle
+            variant = self._particle_variant(text, keys, abjad)
+            if variant is not None:
+                return variant
         if not first and self.wordlists.is_patronymic(text):
             role, weight = PATRONYMIC, PATRONYMIC_WEIGHT
         elif self.wordlists.is_common_given_name(keys, abjad=abjad):
@@ -266,6 +274,23 @@ class Engine:
             if marked[i].role == NAME:
                 marked[i] = dataclasses.replace(marked[i], role=PATRONYMIC, weight=PATRONYMIC_WEIGHT)
         return marked
+
+    def _particle_variant(self, text: str, keys: TokenKeys, abjad: bool) -> QueryToken | None:
+        """A short token that reads as a particle of the lexicon, as a particle token (else None)."""
+        particles = self.wordlists.particles
+        matches = {}
+        for vid in self.index.vocabulary_candidates(text, keys, abjad=abjad):
+            other = self.index.vocabulary[vid]
+            if other.text in particles:
+                similarity, key = features.form_similarity(text, keys, abjad, other)
+                if similarity >= features.FULL_KEY_SIMILARITY:
+                    matches[vid] = (similarity, key)
+        if not matches:
+            return None
+        best = max(matches, key=lambda v: matches[v][0])
+        script = detect_script(text)
+        return QueryToken(text, script, detect_language(text, script), PARTICLE,
+                          particles[self.index.vocabulary[best].text], keys, matches)
 
     def _score_candidates(self, query: list[QueryToken], types: frozenset[str],
                           stats: QueryStats | None) -> dict[int, tuple]:

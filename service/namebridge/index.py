@@ -248,11 +248,16 @@ class AliasIndex:
         if len(anchors) >= 2:
             # every pair of anchors, intersected in C; the largest anchor's postings
             # are only ever probed, never turned into a set
+            alias_tokens = self.alias_tokens
             for a in range(len(anchors) - 1):
                 pool = self._postings_union(anchors[a][1])
-                for _size, hits, _weight in anchors[a + 1:]:
-                    for vid in hits:
-                        candidates.update(pool.intersection(vocabulary[vid].postings))
+                for size, hits, _weight in anchors[a + 1:]:
+                    if len(pool) * len(hits) < size:
+                        # a small pool against a very common token: look at the pool's own tokens
+                        candidates.update(p for p in pool if any(v in hits for v in alias_tokens[p]))
+                    else:
+                        for vid in hits:
+                            candidates.update(pool.intersection(vocabulary[vid].postings))
         if not candidates:
             for _size, hits, _weight in anchors:
                 for vid in sorted(hits, key=lambda v: -hits[v][0]):
