@@ -343,19 +343,20 @@ def test_quiet_on_a_pipe_progress_bar_on_a_terminal(tmp_path: Path) -> None:
     lines = piped.stderr.decode().splitlines()     # on a pipe: the summary line only, no bar
     assert len(lines) == 1 and lines[0].startswith("namebridge batch: 30 rows"), lines
     main, child = pty.openpty()
-    proc = subprocess.run([NAMEBRIDGE, "batch", str(src), "-o", str(tmp_path / "t.csv")],
-                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=child, timeout=120)
+    proc = subprocess.Popen([NAMEBRIDGE, "batch", str(src), "-o", str(tmp_path / "t.csv")],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=child)
     os.close(child)
     seen = b""
-    while True:
+    while True:  # read while it runs: a full pty buffer would block the bar
         try:
             data = os.read(main, 65536)
-        except OSError:
+        except OSError:  # EIO: the child closed its end
             break
         if not data:
             break
         seen += data
     os.close(main)
+    proc.wait(timeout=120)
     assert proc.returncode == 0
     assert b"rows/s" in seen and b"ETA" in seen and b"namebridge batch: 30 rows" in seen
 
