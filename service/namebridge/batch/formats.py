@@ -13,6 +13,7 @@ CSV and TSV columns are read as text, exactly as written (``007`` stays ``007``)
 
 from __future__ import annotations
 
+import bisect
 import csv
 import enum
 import io
@@ -330,7 +331,6 @@ class DelimitedReader(ChunkReader):
                 if starts is None:
                     record_of = {i: i for i in bad_lines}
                 else:
-                    import bisect
                     record_of = {i: bisect.bisect_right(starts, i) - 1 for i in bad_lines}
                 for line_idx, reason in bad_lines.items():
                     bad.setdefault(record_of[line_idx], reason)
