@@ -245,6 +245,9 @@ class AliasIndex:
         anchors.sort(key=lambda t: t[0])
         anchors = anchors or tokens
         candidates: set[int] = set()
+        # a name repeated in the query (Jaber ... al-Jaber) anchors once
+        distinct = {id(hits): (size, hits, weight) for size, hits, weight in anchors}
+        anchors = sorted(distinct.values(), key=lambda t: t[0])
         if len(anchors) >= 2:
             # every pair of anchors, intersected in C; the largest anchor's postings
             # are only ever probed, never turned into a set
