@@ -246,9 +246,12 @@ class Engine:
                     matches[self.index.by_text[stem]] = (factor, "exact+stem")
         vocabulary = self.index.vocabulary
         minimum = self.settings.min_token_similarity
+        particles = self.wordlists.particles
         for form, form_keys, form_factor in forms:
             found = self.index.vocabulary_candidates(form, form_keys, abjad=abjad)
             for vid in found[: self.settings.max_token_candidates]:
+                if vocabulary[vid].text in particles and vocabulary[vid].text != form:
+                    continue  # a name never meets a particle by its keys (Bijan read as bin)
                 similarity, key = features.form_similarity(form, form_keys, abjad, vocabulary[vid])
                 similarity *= form_factor
                 if similarity >= minimum and similarity > matches.get(vid, (0.0, ""))[0]:
@@ -300,7 +303,8 @@ class Engine:
                                                score_limit=self.settings.max_aliases_scored,
                                                anchoring=tuple(q.role == NAME for q in query),
                                                initials=tuple(q.text for q in query if q.role == INITIAL),
-                                               words=tuple(q.text for q in query if q.role == NAME))
+                                               words=tuple(q.text for q in query if q.role == NAME),
+                                               abjad=any(q.script in ABJADS for q in query))
         if stats is not None:
             stats.aliases_scored = len(aliases)
         return self._score_aliases(query, aliases, types)

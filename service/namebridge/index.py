@@ -212,7 +212,8 @@ class AliasIndex:
 
     def candidate_aliases(self, matched: list[dict[int, tuple[float, str]]], *, expand_limit: int,
                           score_limit: int, anchoring: tuple[bool, ...] | None = None,
-                          initials: tuple[str, ...] = (), words: tuple[str, ...] = ()) -> list[int]:
+                          initials: tuple[str, ...] = (), words: tuple[str, ...] = (),
+                          abjad: bool = False) -> list[int]:
         """The aliases worth scoring for a query, most promising first.
 
         ``matched`` holds, per query token, the vocabulary tokens it met and
@@ -246,7 +247,7 @@ class AliasIndex:
         anchors = anchors or tokens
         candidates: set[int] = set()
         # a name repeated in the query (Jaber ... al-Jaber) anchors once
-        distinct = {id(hits): (size, hits, weight) for size, hits, weight in anchors}
+        distinct = {frozenset(hits): (size, hits, weight) for size, hits, weight in anchors}
         anchors = sorted(distinct.values(), key=lambda t: t[0])
         if len(anchors) >= 2:
             # every pair of anchors, intersected in C; the largest anchor's postings
@@ -298,8 +299,11 @@ class AliasIndex:
             return []
         # an alias with less than half the best evidence cannot reach a decision
         floor = max(evidence.values()) * MIN_EVIDENCE_RATIO
+        # on a tie, aliases written like the query first (an abjad query against abjad
+        # spellings compares on more than skeletons), then shorter ones
         ranked = sorted((p for p, e in evidence.items() if e >= floor and e > 0.0),
-                        key=lambda p: (-evidence[p], len(alias_tokens[p]), p))
+                        key=lambda p: (-evidence[p], vocabulary[alias_tokens[p][0]].abjad != abjad,
+                                       len(alias_tokens[p]), p))
         # an entity's spellings in other scripts carry the same evidence: its best few suffice
         chosen: list[int] = []
         per_entity: dict[int, int] = {}
