@@ -15,8 +15,11 @@ GIL), built with the same gRPC options and thread pool:
 Figures (names per second; a unary call is one name):
 unary Resolve sequential and with 64 calls in flight; ResolveStream with one
 name per message and with a batch per message; BatchResolve with 1000 names a
-call, against echo and against the in-process engine on the same names. Both
-engines (server and in-process) are warmed on the same names first.
+call, against echo. The server answers repeated names from its answer cache,
+as it does for pipelines that repeat names; a third server with the answer
+cache off gives the same unary figure without it, and BatchResolve against the
+in-process engine on the same names, both with the cache off: what the
+transport costs next to the work. Engines are warmed on the same names first.
 """
 
 from __future__ import annotations
@@ -55,11 +58,18 @@ def _server_options(max_message_bytes: int) -> list[tuple[str, Any]]:
             ("grpc.max_send_message_length", -1), ("grpc.so_reuseport", 0)]
 
 
-def _serve_namebridge(lexicon_dir: str, ports: Any, stop: Any) -> None:
+def _engine(lexicon_dir: str, cached: bool) -> Any:
+    """An engine on the lexicon; ``cached=False`` turns the answer cache off (the work is redone)."""
     from namebridge.engine import Engine
+    from namebridge.settings import Settings
+
+    return Engine.load(lexicon_dir, settings=Settings() if cached else Settings(resolution_cache_size=1))
+
+
+def _serve_namebridge(lexicon_dir: str, cached: bool, ports: Any, stop: Any) -> None:
     from namebridge.server import build_service
 
-    service = build_service("127.0.0.1:0", engine=Engine.load(lexicon_dir))
+    service = build_service("127.0.0.1:0", engine=_engine(lexicon_dir, cached))
     ports.put(service.port)
     stop.wait()
     service.server.stop(0).wait(10)
@@ -108,10 +118,9 @@ def _serve_echo(canned_bytes: dict[str, bytes], ports: Any, stop: Any) -> None:
 
 def _measure_in_process(lexicon_dir: str, chunks: list[list[str]], seconds: float, results: Any,
                         _stop: Any) -> None:
-    """The in-process baseline, in a fresh process like the server's (same heap, same GC)."""
-    from namebridge.engine import Engine
-
-    engine = Engine.load(lexicon_dir)
+    """The in-process baseline, in a fresh process like the server's (same heap, same GC),
+    with the answer cache off as on the server it is compared with."""
+    engine = _engine(lexicon_dir, cached=False)
     _in_process(engine, chunks)(0)              # warm the token caches, as the server's are
     results.put(_timed(_in_process(engine, chunks), seconds))
 
@@ -258,7 +267,8 @@ def run(options: BenchOptions) -> None:
         canned = {n: convert.resolution_to_proto(engine.resolve(n)).SerializeToString() for n in names}
         print(f"grpc: {what}, {len(names)} distinct queries; servers in their own processes, "
               f"about {SECONDS:.0f} s per figure, engines warmed on the same names first")
-        servers = [_start(_serve_namebridge, str(lexicon_dir)), _start(_serve_echo, canned)]
+        servers = [_start(_serve_namebridge, str(lexicon_dir), True), _start(_serve_echo, canned),
+                   _start(_serve_namebridge, str(lexicon_dir), False)]
         try:
             channels = [grpc.insecure_channel(f"127.0.0.1:{s.reply}",
                                               options=[("grpc.max_receive_message_length", -1)])
@@ -266,6 +276,7 @@ def run(options: BenchOptions) -> None:
             for channel in channels:
                 grpc.channel_ready_future(channel).result(timeout=60)
             real, echo = _Calls(channels[0], RESOLVER_SERVICE), _Calls(channels[1], ECHO_SERVICE)
+            uncached = _Calls(channels[2], RESOLVER_SERVICE)
 
             unary = [pb.ResolveRequest(name=n) for n in names]
             singles = [pb.ResolveStreamRequest(request_id=str(i), name=n) for i, n in enumerate(names)]
@@ -289,11 +300,16 @@ def run(options: BenchOptions) -> None:
                 value, baseline = _timed(make(real), SECONDS), _timed(make(echo), SECONDS)
                 results[label] = value
                 print(_row(label, value, baseline, "echo", target), flush=True)
+            # transport against work: both engines redo every answer (answer cache off)
+            print("  answer cache off on both sides (the engine redoes every name; token caches warm):")
+            _batches(uncached, batches)(0)
+            print(_row("unary Resolve, sequential", _timed(_unary_sequential(uncached, unary), SECONDS),
+                       _timed(_unary_sequential(echo, unary), SECONDS), "echo", None), flush=True)
+            remote = _timed(_batches(uncached, batches), SECONDS)
             local_process = _start(_measure_in_process, str(lexicon_dir), chunks, SECONDS)
             local_process.close()
-            local = local_process.reply
-            print(_row(f"BatchResolve, {BATCH_NAMES} names/call", results[f"BatchResolve, {BATCH_NAMES} names/call"],
-                       local, "in-process engine", BATCH_TARGET))
+            print(_row(f"BatchResolve, {BATCH_NAMES} names/call", remote,
+                       local_process.reply, "in-process engine", BATCH_TARGET))
             one, grouped_rate = (results["ResolveStream, 1 name/message"],
                                  results[f"ResolveStream, {STREAM_BATCH} names/message"])
             print(f"  ResolveStream: {STREAM_BATCH} names/message is {grouped_rate / one:.2f}x "
