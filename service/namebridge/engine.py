@@ -233,30 +233,35 @@ class Engine:
             role, weight = PATRONYMIC, PATRONYMIC_WEIGHT
         elif self.wordlists.is_common_given_name(keys, abjad=abjad):
             weight = COMMON_NAME_FACTOR
-        # the token as written, then (unless it is an alias token as written) its base forms;
-        # a short base form (үй in үйдегілер) only counts if an alias has it as written
-        forms = [(text, keys, 1.0)]
+        # the token as written; then, unless an alias has it as written, its base forms
+        # (a short base form, үй in үйдегілер, only counts if an alias has it as written)
         matches: dict[int, tuple[float, str]] = {}
-        factor = self.settings.stemmed_factor
+        self._match_form(text, keys, abjad, 1.0, matches)
         if text not in self.index.by_text:
+            factor = self.settings.stemmed_factor
             for stem in stems:
                 if len(stem) >= MIN_KEYED_STEM:
-                    forms.append((stem, token_keys(stem, self.key_table), factor))
+                    self._match_form(stem, token_keys(stem, self.key_table), abjad, factor, matches)
                 elif stem in self.index.by_text:
-                    matches[self.index.by_text[stem]] = (factor, "exact+stem")
+                    vid = self.index.by_text[stem]
+                    if factor > matches.get(vid, (0.0, ""))[0]:
+                        matches[vid] = (factor, "exact+stem")
+        return QueryToken(text, script, language, role, weight, keys, matches)
+
+    def _match_form(self, form: str, keys: TokenKeys, abjad: bool, factor: float,
+                    matches: dict[int, tuple[float, str]]) -> None:
+        """Add to ``matches`` the vocabulary tokens ``form`` meets, similarity scaled by ``factor``."""
         vocabulary = self.index.vocabulary
         minimum = self.settings.min_token_similarity
         particles = self.wordlists.particles
-        for form, form_keys, form_factor in forms:
-            found = self.index.vocabulary_candidates(form, form_keys, abjad=abjad)
-            for vid in found[: self.settings.max_token_candidates]:
-                if vocabulary[vid].text in particles and vocabulary[vid].text != form:
-                    continue  # a name never meets a particle by its keys (Bijan read as bin)
-                similarity, key = features.form_similarity(form, form_keys, abjad, vocabulary[vid])
-                similarity *= form_factor
-                if similarity >= minimum and similarity > matches.get(vid, (0.0, ""))[0]:
-                    matches[vid] = (similarity, key if form_factor == 1.0 else f"{key}+stem")
-        return QueryToken(text, script, language, role, weight, keys, matches)
+        for vid in self.index.vocabulary_candidates(form, keys, abjad=abjad)[: self.settings.max_token_candidates]:
+            other = vocabulary[vid]
+            if other.text in particles and other.text != form:
+                continue  # a name never meets a particle by its keys (Bijan read as bin)
+            similarity, key = features.form_similarity(form, keys, abjad, other)
+            similarity *= factor
+            if similarity >= minimum and similarity > matches.get(vid, (0.0, ""))[0]:
+                matches[vid] = (similarity, key if factor == 1.0 else f"{key}+stem")
 
     def _joined_readings(self, kept: list[Token], query: list[QueryToken],
                          language: str | None) -> list[list[QueryToken]]:

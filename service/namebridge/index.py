@@ -39,7 +39,7 @@ COMMON_NAME_FACTOR = 0.35
 #: weight of a patronymic (Kemelevich, Kemeluly)
 PATRONYMIC_WEIGHT = 0.2
 #: aliases with less evidence than this share of the best one's are not scored
-MIN_EVIDENCE_RATIO = 0.5
+MIN_EVIDENCE_RATIO = 0.35
 #: aliases of one entity scored per query at most (the ones with most evidence)
 ALIASES_PER_ENTITY = 3
 #: evidence an initial adds to an alias with a word starting with its letter
@@ -297,7 +297,7 @@ class AliasIndex:
             evidence[position] = total * (EVIDENCE_BASE + (1.0 - EVIDENCE_BASE) * min(1.0, covered / len(ids)))
         if not evidence:
             return []
-        # an alias with less than half the best evidence cannot reach a decision
+        # an alias with much less evidence than the best cannot reach a decision
         floor = max(evidence.values()) * MIN_EVIDENCE_RATIO
         # on a tie, aliases written like the query first (an abjad query against abjad
         # spellings compares on more than skeletons), then shorter ones

@@ -30,8 +30,8 @@ from namebridge.settings import BUNDLED_LEXICON_DIR
 VOWEL = "a"
 SILENT = "-"
 MAX_READINGS = 8
-#: readings considered before ranking (a token with many ambiguous letters)
-MAX_READINGS_CONSIDERED = 64
+#: distinct tokens whose keys are remembered
+KEYS_CACHE_SIZE = 262144
 POSITIONS = ("any", "initial", "final")
 
 
@@ -43,7 +43,7 @@ class TokenKeys:
     skeleton: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class KeyTable:
     """The compiled class table: (sequence, position) -> alternative class strings."""
 
@@ -120,17 +120,15 @@ def bundled_key_table() -> KeyTable:
 
 
 def token_keys(token: str, table: KeyTable | None = None) -> TokenKeys:
-    """The keys of a normalised token (see the module docstring)."""
-    table = table or bundled_key_table()
-    segments = table.segments(token)
-    # the likeliest readings first: those that take the fewest second choices
-    indexed = [tuple(enumerate(alternatives)) for alternatives in segments]
-    considered = itertools.islice(itertools.product(*indexed), MAX_READINGS_CONSIDERED)
-    ranked = sorted(considered, key=lambda reading: sum(1 for rank, _ in reading if rank))
-    readings = (tuple(symbols for _rank, symbols in reading) for reading in ranked[:MAX_READINGS])
+    """The keys of a normalised token (see the module docstring); memoised per table."""
+    return _token_keys(token, table or bundled_key_table())
+
+
+@lru_cache(maxsize=KEYS_CACHE_SIZE)
+def _token_keys(token: str, table: KeyTable) -> TokenKeys:
     full: list[str] = []
     skeleton: list[str] = []
-    for reading in readings:
+    for reading in _likeliest_readings(table.segments(token)):
         f = _collapse("".join(reading))
         if f not in full:
             full.append(f)
@@ -138,6 +136,24 @@ def token_keys(token: str, table: KeyTable | None = None) -> TokenKeys:
         if s not in skeleton:
             skeleton.append(s)
     return TokenKeys(tuple(full), tuple(skeleton))
+
+
+def _likeliest_readings(segments: list[tuple[str, ...]]) -> list[list[str]]:
+    """Up to MAX_READINGS readings, those with the fewest second choices first
+    (no second choice, then one, then two...), without enumerating the rest."""
+    first = [alternatives[0] for alternatives in segments]
+    ambiguous = [i for i, alternatives in enumerate(segments) if len(alternatives) > 1]
+    readings: list[list[str]] = []
+    for deviations in range(len(ambiguous) + 1):
+        for positions in itertools.combinations(ambiguous, deviations):
+            for choice in itertools.product(*(segments[p][1:] for p in positions)):
+                reading = list(first)
+                for position, symbols in zip(positions, choice):
+                    reading[position] = symbols
+                readings.append(reading)
+                if len(readings) == MAX_READINGS:
+                    return readings
+    return readings
 
 
 def cross_script_key(token: str) -> str:

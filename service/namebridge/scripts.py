@@ -22,6 +22,9 @@ UNKNOWN = "Unknown"
 MIXED = "Mixed"
 UNDETERMINED = "und"
 
+#: distinct tokens whose script is remembered
+SCRIPT_CACHE_SIZE = 262144
+
 #: scripts whose writing leaves short vowels out (compare them on skeletons)
 ABJADS = frozenset({"Arabic", "Hebrew"})
 
@@ -83,14 +86,27 @@ def bundled_rules() -> ScriptRules:
 
 
 def detect_script(token: str, rules: ScriptRules | None = None) -> str:
-    """The script most of the token's letters belong to (``Unknown`` if none)."""
+    """The script most of the token's letters belong to (``Unknown`` if none; the first
+    script seen wins a tie)."""
     if token.isascii():
         return "Latin" if any(c.isalpha() for c in token) else UNKNOWN
-    rules = rules or bundled_rules()
-    counts = Counter(s for s in map(rules.char_script, token) if s)
-    if not counts:
-        return UNKNOWN
-    return counts.most_common(1)[0][0]
+    if rules is None:
+        return _bundled_script(token)
+    return _majority_script(token, rules)
+
+
+@lru_cache(maxsize=SCRIPT_CACHE_SIZE)
+def _bundled_script(token: str) -> str:
+    return _majority_script(token, bundled_rules())
+
+
+def _majority_script(token: str, rules: ScriptRules) -> str:
+    counts: dict[str, int] = {}
+    for ch in token:
+        script = rules.char_script(ch)
+        if script:
+            counts[script] = counts.get(script, 0) + 1
+    return max(counts, key=counts.__getitem__) if counts else UNKNOWN
 
 
 def detect_language(token: str, script: str, rules: ScriptRules | None = None) -> str:
