@@ -54,7 +54,7 @@ class Settings:
     #: tokens beyond this are ignored (a name, not a document)
     max_query_tokens: int = 8
     #: vocabulary tokens taken per query token from the key indexes
-    max_token_candidates: int = 64
+    max_token_candidates: int = 32
     #: aliases expanded from the postings of one query token when no alias
     #: holds two of the query's name tokens (a lone surname shared by many)
     max_postings_expanded: int = 500
