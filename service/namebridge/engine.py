@@ -157,8 +157,7 @@ class Engine:
         query_language, query_script = self._detect(tokens, language, script)
         kept = self.morphology.rejoin(tokens)
         # 3-4. key and look up each token (memoised)
-        query = self._patronymics_marked(
-            [self._lookup_token(t.text, t.surface, language, first=(n == 0)) for n, t in enumerate(kept)])
+        query = self._query_tokens(kept, language)
         if stats is not None:
             stats.vocabulary_matched = sum(len(q.matches) for q in query)
         # 5. score the candidate aliases, keep the best alias per entity; a query
@@ -275,6 +274,11 @@ class Engine:
                     readings.append(query[:i] + [joined] + query[i + 2:])
         return readings
 
+    def _query_tokens(self, kept: list[Token], language: str | None) -> list[QueryToken]:
+        """Each token keyed and looked up (memoised), fathers' names marked."""
+        return self._patronymics_marked(
+            [self._lookup_token(t.text, t.surface, language, first=(n == 0)) for n, t in enumerate(kept)])
+
     def _patronymics_marked(self, query: list[QueryToken]) -> list[QueryToken]:
         """A token after ``bin``/``ibn`` (or before ``uly`` written apart) is a father's name."""
         marked = list(query)
@@ -338,14 +342,11 @@ class Engine:
     def scan_all_aliases(self, name: str) -> list[tuple[str, float]]:
         """(entity ID, score) of every entity, best first, scoring EVERY alias.
 
-        A slow oracle for tests and the benchmark: the indexed ``resolve`` must
-        agree with it on every answer above the ambiguity threshold.
+        A slow oracle for tests: on anything the scan would MATCH, the indexed
+        ``resolve`` must name the same entity (tests/test_engine_properties.py).
         """
-        text = self._checked_name(name)
-        tokens = tokenize(text)[: self.settings.max_query_tokens]
-        kept = self.morphology.rejoin(tokens)
-        query = self._patronymics_marked(
-            [self._lookup_token(t.text, t.surface, None, first=(n == 0)) for n, t in enumerate(kept)])
+        kept = self.morphology.rejoin(tokenize(self._checked_name(name))[: self.settings.max_query_tokens])
+        query = self._query_tokens(kept, None)
         everything = range(len(self.index.aliases))
         best = self._score_aliases(query, everything, frozenset())
         for joined in self._joined_readings(kept, query, None):
