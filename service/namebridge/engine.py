@@ -154,7 +154,8 @@ class Engine:
         # 1. normalise
         tokens = tokenize(text)[: self.settings.max_query_tokens]
         # 2. detect (a caller's hint overrides); drop suffixes written after an apostrophe or hyphen
-        query_language, query_script = self._detect(tokens, language, script)
+        readings = self._token_languages(tokens, language)
+        query_language, query_script = self._detect(readings, language, script)
         kept = self.morphology.rejoin(tokens)
         # 3-4. key and look up each token (memoised)
         query = self._query_tokens(kept, language)
@@ -176,7 +177,7 @@ class Engine:
         analysis = QueryAnalysis(
             original=name,
             normalized=" ".join(t.text for t in tokens),
-            romanized=" ".join(self._romanize_token(t.surface, language) for t in tokens),
+            romanized=" ".join(self.translit.romanize(t.surface, lang) for t, (_s, lang) in zip(tokens, readings)),
             tokens=tuple(t.text for t in tokens),
             script=query_script,
             language=query_language,
@@ -189,11 +190,19 @@ class Engine:
 
     # --- steps ------------------------------------------------------------------
 
-    def _detect(self, tokens: tuple[Token, ...], language: str | None, script: str | None) -> tuple[str, str]:
-        scripts = [detect_script(t.surface) for t in tokens]
-        languages = [detect_language(t.surface, s) for t, s in zip(tokens, scripts)]
-        query_script = script or _dominant_script(scripts)
-        query_language = language or dominant(languages) or UNDETERMINED
+    def _token_languages(self, tokens: tuple[Token, ...], language: str | None) -> list[tuple[str, str]]:
+        """(script, language) of each token as written; a language hint overrides detection."""
+        readings = []
+        for t in tokens:
+            script = detect_script(t.surface)
+            readings.append((script, language or detect_language(t.surface, script)))
+        return readings
+
+    def _detect(self, readings: list[tuple[str, str]], language: str | None,
+                script: str | None) -> tuple[str, str]:
+        """(language, script) of the whole query: the hints, else the dominant ones."""
+        query_script = script or _dominant_script([s for s, _ in readings])
+        query_language = language or dominant([lang for _, lang in readings]) or UNDETERMINED
         return query_language, query_script
 
     def _lookup_token_uncached(self, text: str, surface: str, language_hint: str | None, *,
@@ -468,22 +477,15 @@ class Engine:
 
     # --- the other questions ----------------------------------------------------
 
-    def _romanize_token(self, surface: str, language_hint: str | None) -> str:
-        script = detect_script(surface)
-        language = language_hint or detect_language(surface, script)
-        return self.translit.romanize(surface, language)
-
     def transliterate(self, text: str, *, language: str | None = None) -> Transliteration:
         """Romanize a text for display, token by token, with the detected (or given) language."""
         cleaned = self._checked_name(text)
         self._check_hints(language, None)
         tokens = tokenize(cleaned)
-        rows = []
-        for t in tokens:
-            script = detect_script(t.surface)
-            lang = language or detect_language(t.surface, script)
-            rows.append((t.surface, self.translit.romanize(t.surface, lang), script, lang))
-        query_language, query_script = self._detect(tokens, language, None)
+        readings = self._token_languages(tokens, language)
+        rows = [(t.surface, self.translit.romanize(t.surface, lang), script, lang)
+                for t, (script, lang) in zip(tokens, readings)]
+        query_language, query_script = self._detect(readings, language, None)
         romanized_text = self.translit.romanize(cleaned, query_language) if query_language in self.translit.languages else cleaned
         return Transliteration(
             original=text, normalized=" ".join(t.text for t in tokens), romanized=romanized_text,
