@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from namebridge.batch.formats import BatchInputError
-from namebridge.batch.runner import Key, Row, invalid_row, row_from_resolution
+from namebridge.batch.runner import NULL_NAME, Key, Row, invalid_row, row_from_resolution
 from namebridge.errors import NamebridgeError
 
 #: names per stream message (the server accepts up to its max_batch_names)
@@ -51,7 +51,7 @@ class ServerResolver:
         by_language: dict[str | None, list[int]] = {}
         for i, (name, language) in enumerate(keys):
             if name is None:
-                out[i] = invalid_row("name is null (missing or empty field)")
+                out[i] = invalid_row(NULL_NAME)
             else:
                 by_language.setdefault(language, []).append(i)
         from namebridge.client import RemoteError

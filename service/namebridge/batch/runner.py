@@ -131,6 +131,10 @@ class BatchSummary:
 # --- resolving one (name, language) pair ---------------------------------------
 
 
+#: the reason given to a row whose name is missing
+NULL_NAME = "name is null (missing or empty field)"
+
+
 def invalid_row(reason: str) -> Row:
     return (None, None, None, None, Decision.INVALID.value, None, reason, None)
 
@@ -156,7 +160,7 @@ def row_from_resolution(res: Resolution, top_k: int | None) -> Row:
 def resolve_key(engine: Any, name: str | None, language: str | None, top_k: int | None) -> Row:
     """Resolve one pair; an unusable name becomes an INVALID row, never an exception."""
     if name is None:
-        return invalid_row("name is null (missing or empty field)")
+        return invalid_row(NULL_NAME)
     try:
         res = engine.resolve(name, language=language, max_candidates=top_k)
     except NamebridgeError as exc:
