@@ -48,9 +48,10 @@ INITIAL_EVIDENCE = 0.25
 EVIDENCE_BASE = 0.65
 
 
-def deletions(key: str) -> set[str]:
-    """Every string one character shorter than ``key``."""
-    return {key[:i] + key[i + 1:] for i in range(len(key))}
+def deletions(key: str) -> list[str]:
+    """Every string one character shorter than ``key``, once each, in the order of the
+    deleted position (an order that does not change with the string hash seed)."""
+    return list(dict.fromkeys(key[:i] + key[i + 1:] for i in range(len(key))))
 
 
 def token_weight(document_frequency: int) -> float:
