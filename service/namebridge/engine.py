@@ -67,6 +67,17 @@ class QueryStats:
 
 
 @dataclass(frozen=True, slots=True)
+class AliasSide:
+    """An alias as alignment sees it: its tokens, their weights (a father's name weighs
+    little), which are common given names, and where it writes one-letter initials."""
+
+    vids: tuple[int, ...]
+    weights: tuple[float, ...]
+    common: tuple[bool, ...]
+    letters: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class QueryToken:
     """A query token after detection and lookup (memoised per token)."""
 
@@ -97,6 +108,7 @@ class Engine:
         self._entity_list: list[Entity] = list(lexicon.entities.values())
         self._loaded_at = datetime.now(timezone.utc)
         self._lookup_token = lru_cache(maxsize=settings.token_cache_size)(self._lookup_token_uncached)
+        self._alias_side = lru_cache(maxsize=settings.token_cache_size)(self._alias_side_uncached)
         # answers are immutable and pipelines repeat names: remember recent ones
         self._resolve_cached = lru_cache(maxsize=settings.resolution_cache_size)(self._resolve_uncached)
 
@@ -338,8 +350,7 @@ class Engine:
             entity = index.alias_entity[position]
             if types and entity_list[entity].type not in types:
                 continue
-            alignment = self._align(query, index.alias_tokens[position],
-                                    initials=entity_list[entity].type == PERSON)
+            alignment = self._align(query, position, initials=entity_list[entity].type == PERSON)
             alias = index.aliases[position]
             weak = alias.tier != "strong"
             score, values = self.scorer.score(alignment, weak=weak, epithet=alias.kind == EPITHET)
@@ -363,16 +374,32 @@ class Engine:
         ranked = sorted(best.values(), key=lambda b: (-b[0], self.index.entity_ids[b[3]]))
         return [(self.index.entity_ids[b[3]], b[0]) for b in ranked]
 
-    def _align(self, query: list[QueryToken], alias_vids: tuple[int, ...], *, initials: bool) -> Alignment:
+    def _alias_side_uncached(self, position: int) -> AliasSide:
+        """What alignment needs of one alias that no query changes (memoised per alias)."""
+        vocabulary = self.index.vocabulary
+        vids = self.index.alias_tokens[position]
+        weights = [vocabulary[v].weight for v in vids]
+        common = [vocabulary[v].common for v in vids]
+        for j in _patronymic_positions([vocabulary[v].text for v in vids], self.wordlists):
+            # a father's name (Salman in Mohammed bin Salman) is no evidence on its own
+            weights[j] = min(weights[j], PATRONYMIC_WEIGHT)
+            common[j] = True
+        letters = tuple(j for j, v in enumerate(vids) if len(vocabulary[v].text) == 1)
+        return AliasSide(vids, tuple(weights), tuple(common), letters)
+
+    def _align(self, query: list[QueryToken], position: int, *, initials: bool) -> Alignment:
         """Greedy one-to-one alignment of query tokens and alias tokens, best pairs first.
 
         With ``initials`` (person names only), a one-letter token on either side
         may stand for a word of the other written in an alphabet.
         """
+        side = self._alias_side(position)
+        alias_vids = side.vids
         vocabulary = self.index.vocabulary
         minimum = self.settings.min_token_similarity
-        pairs: list[tuple[float, int, int, str]] = []
-        initial_similarity = self.settings.initial_similarity
+        pairs: list[tuple[float, int, int, str]] = []   # (-similarity, query index, alias index, key)
+        initial_similarity = -self.settings.initial_similarity
+        alias_letters = side.letters if initials else ()
         for i, q in enumerate(query):
             if q.role == INITIAL:
                 if initials:
@@ -385,27 +412,22 @@ class Engine:
             for j, vid in enumerate(alias_vids):
                 hit = matches.get(vid)
                 if hit is not None and hit[0] >= minimum:
-                    pairs.append((hit[0], i, j, hit[1]))
-                elif initials and len(vocabulary[vid].text) == 1 and q.role == NAME and features.initial_fits(
+                    pairs.append((-hit[0], i, j, hit[1]))
+                elif j in alias_letters and q.role == NAME and features.initial_fits(
                         vocabulary[vid].text, vocabulary[vid].keys, q.text, q.keys):
                     # the alias writes an initial (J. D. Vance) where the query has the word
                     pairs.append((initial_similarity, i, j, "initial"))
-        pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+        pairs.sort()   # best first; a query and alias index pair occurs once, so keys never tie
         used_q: set[int] = set()
         used_a: set[int] = set()
         chosen: list[tuple[int, int, float, str]] = []
-        for similarity, i, j, key in pairs:
+        for negative, i, j, key in pairs:
             if i in used_q or j in used_a:
                 continue
             used_q.add(i)
             used_a.add(j)
-            chosen.append((i, j, similarity, key))
-        alias_weights = [vocabulary[v].weight for v in alias_vids]
-        alias_common = [vocabulary[v].common for v in alias_vids]
-        for j in _patronymic_positions([vocabulary[v].text for v in alias_vids], self.wordlists):
-            # a father's name (Salman in Mohammed bin Salman) is no evidence on its own
-            alias_weights[j] = min(alias_weights[j], PATRONYMIC_WEIGHT)
-            alias_common[j] = True
+            chosen.append((i, j, -negative, key))
+        alias_weights = side.weights
         query_weights = [q.weight for q in query]
         for i, j, _s, key in chosen:
             if key != "initial":
@@ -415,7 +437,7 @@ class Engine:
             query_weights=query_weights,
             alias_weights=alias_weights,
             query_roles=[q.role for q in query],
-            alias_common=alias_common,
+            alias_common=side.common,
             unmatched_query=[i for i in range(len(query)) if i not in used_q],
             unmatched_alias=[j for j in range(len(alias_vids)) if j not in used_a],
         )

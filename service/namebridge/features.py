@@ -9,6 +9,7 @@ combines with the weight table.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import jellyfish
@@ -140,9 +141,9 @@ class Alignment:
 
     pairs: list[tuple[int, int, float, str]]   #: (query index, alias index, similarity, key)
     query_weights: list[float]                 #: weight of each query token in this alignment
-    alias_weights: list[float]                 #: weight of each alias token
+    alias_weights: Sequence[float]             #: weight of each alias token
     query_roles: list[str]                     #: name / initial / particle / patronymic
-    alias_common: list[bool]                   #: alias token is a common given name
+    alias_common: Sequence[bool]               #: alias token is a common given name
     unmatched_query: list[int]
     unmatched_alias: list[int]
 

@@ -85,6 +85,14 @@ class AliasIndex:
     alias_tokens: list[tuple[int, ...]]
     alias_entity: array          #: alias position -> entity position
     entity_ids: list[str]
+    alias_abjad: bytearray = field(init=False)           #: alias position -> first token in an abjad
+    alias_with_initials: frozenset[int] = field(init=False)  #: aliases with a one-letter token
+
+    def __post_init__(self) -> None:
+        vocabulary = self.vocabulary
+        self.alias_abjad = bytearray(vocabulary[ids[0]].abjad if ids else False for ids in self.alias_tokens)
+        self.alias_with_initials = frozenset(position for position, ids in enumerate(self.alias_tokens)
+                                             if any(len(vocabulary[v].text) == 1 for v in ids))
 
     # --- building -----------------------------------------------------------
 
@@ -270,46 +278,23 @@ class AliasIndex:
                     if room <= 0:
                         break
                     candidates.update(vocabulary[vid].postings[:room])
-        evidence: dict[int, float] = {}
-        alias_tokens = self.alias_tokens
-        for position in candidates:
-            ids = alias_tokens[position]
-            total = 0.0
-            covered = 0
-            for _size, hits, weight in tokens:
-                best = 0.0
-                for vid in ids:
-                    hit = hits.get(vid)
-                    if hit is not None and hit[0] > best:
-                        best = hit[0]
-                if best:
-                    total += best * weight
-                    covered += 1
-            # initials on either side (K. Tokayev; the alias J. D. Vance for James David Vance)
-            for initial in initials:
-                if any(vocabulary[vid].text.startswith(initial) for vid in ids):
-                    total += INITIAL_EVIDENCE
-                    covered += 1
-            for vid in ids:
-                text = vocabulary[vid].text
-                if len(text) == 1 and any(word.startswith(text) for word in words):
-                    total += INITIAL_EVIDENCE
-                    covered += 1
-            evidence[position] = total * (EVIDENCE_BASE + (1.0 - EVIDENCE_BASE) * min(1.0, covered / len(ids)))
+        evidence = self._evidence(candidates, tokens, initials, words)
         if not evidence:
             return []
         # an alias with much less evidence than the best cannot reach a decision
         floor = max(evidence.values()) * MIN_EVIDENCE_RATIO
         # on a tie, aliases written like the query first (an abjad query against abjad
         # spellings compares on more than skeletons), then shorter ones
-        ranked = sorted((p for p, e in evidence.items() if e >= floor and e > 0.0),
-                        key=lambda p: (-evidence[p], vocabulary[alias_tokens[p][0]].abjad != abjad,
-                                       len(alias_tokens[p]), p))
+        alias_tokens = self.alias_tokens
+        alias_abjad = self.alias_abjad
+        ranked = [(-e, alias_abjad[p] != abjad, len(alias_tokens[p]), p)
+                  for p, e in evidence.items() if e >= floor and e > 0.0]
+        ranked.sort()
         # an entity's spellings in other scripts carry the same evidence: its best few suffice
         chosen: list[int] = []
         per_entity: dict[int, int] = {}
         entity_of = self.alias_entity
-        for position in ranked:
+        for _e, _script, _length, position in ranked:
             entity = entity_of[position]
             seen = per_entity.get(entity, 0)
             if seen < ALIASES_PER_ENTITY:
@@ -318,6 +303,51 @@ class AliasIndex:
                 if len(chosen) == score_limit:
                     break
         return chosen
+
+    def _evidence(self, candidates: Iterable[int], tokens: list[tuple[int, dict, float]],
+                  initials: tuple[str, ...], words: tuple[str, ...]) -> dict[int, float]:
+        """alias position -> evidence: per query token, its best similarity to one of the
+        alias's tokens times its weight, summed, scaled by the share of the alias covered."""
+        # vocabulary token -> (query token, similarity) for every pair that met: an alias
+        # token no query token met costs one dictionary miss
+        met: dict[int, list[tuple[int, float]]] = {}
+        for k, (_size, hits, _weight) in enumerate(tokens):
+            for vid, (similarity, _key) in hits.items():
+                met.setdefault(vid, []).append((k, similarity))
+        weights = [weight for _size, _hits, weight in tokens]
+        slots = range(len(tokens))
+        vocabulary = self.vocabulary
+        alias_tokens = self.alias_tokens
+        with_initials = self.alias_with_initials
+        evidence: dict[int, float] = {}
+        for position in candidates:
+            ids = alias_tokens[position]
+            best = [0.0] * len(weights)
+            for vid in ids:
+                pairs = met.get(vid)
+                if pairs is not None:
+                    for k, similarity in pairs:
+                        if similarity > best[k]:
+                            best[k] = similarity
+            total = 0.0
+            covered = 0
+            for k in slots:
+                if best[k]:
+                    total += best[k] * weights[k]
+                    covered += 1
+            # initials on either side (K. Tokayev; the alias J. D. Vance for James David Vance)
+            for initial in initials:
+                if any(vocabulary[vid].text.startswith(initial) for vid in ids):
+                    total += INITIAL_EVIDENCE
+                    covered += 1
+            if words and position in with_initials:
+                for vid in ids:
+                    text = vocabulary[vid].text
+                    if len(text) == 1 and any(word.startswith(text) for word in words):
+                        total += INITIAL_EVIDENCE
+                        covered += 1
+            evidence[position] = total * (EVIDENCE_BASE + (1.0 - EVIDENCE_BASE) * min(1.0, covered / len(ids)))
+        return evidence
 
     def _postings_union(self, vids: Iterable[int]) -> set[int]:
         union: set[int] = set()
