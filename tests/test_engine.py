@@ -155,6 +155,18 @@ def test_a_surname_shared_by_many_entities_weighs_less(tmp_path: Path) -> None:
     assert _match(engine, "Dana Nurlanova") == "person:dana-nurlanova"
 
 
+def test_an_alias_written_exactly_like_the_query_is_always_scored(tmp_path: Path) -> None:
+    # 600 people share the given name; the one known by it alone comes last, beyond
+    # the postings a one-token query expands (max_postings_expanded)
+    surnames = [f"Kub{a}{b}{c}ova" for a in "bdgklmnprt" for b in "aeiou" for c in "bdgklmnprtsz"][:600]
+    engine = Engine.load(_lexicon(tmp_path, [(f"zeynep-{s.lower()}", f"Zeynep {s}") for s in surnames]
+                                  + [("zeynep", "Zeynep")]))
+    assert len(engine.index.vocabulary[engine.index.by_text["zeynep"]].postings) > \
+        engine.settings.max_postings_expanded
+    assert _match(engine, "Zeynep") == "person:zeynep"
+    assert _match(engine, "ZEYNEP") == "person:zeynep"
+
+
 # --- bad input ------------------------------------------------------------------
 
 

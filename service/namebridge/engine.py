@@ -334,10 +334,20 @@ class Engine:
                                                anchoring=tuple(q.role == NAME for q in query),
                                                initials=tuple(q.text for q in query if q.role == INITIAL),
                                                words=tuple(q.text for q in query if q.role == NAME),
-                                               abjad=any(q.script in ABJADS for q in query))
+                                               abjad=any(q.script in ABJADS for q in query),
+                                               exact=self._exact_aliases(query))
         if stats is not None:
             stats.aliases_scored = len(aliases)
         return self._score_aliases(query, aliases, types)
+
+    def _exact_aliases(self, query: list[QueryToken]) -> list[int]:
+        """The aliases written with exactly the query's tokens, in any order (none if a
+        query token is in no alias)."""
+        by_text = self.index.by_text
+        vids = [by_text.get(q.text) for q in query]
+        if not vids or None in vids:
+            return []
+        return self.index.exact_aliases(vids)  # type: ignore[arg-type]
 
     def _score_aliases(self, query: list[QueryToken], aliases: Iterable[int],
                        types: frozenset[str]) -> dict[int, tuple]:

@@ -86,6 +86,7 @@ class AliasIndex:
     alias_entity: array          #: alias position -> entity position
     entity_ids: list[str]
     alias_abjad: bytearray = field(init=False)           #: alias position -> first token in an abjad
+    by_bag: dict[tuple[int, ...], int | list[int]] = field(init=False)  #: sorted tokens -> alias position(s)
     alias_with_initials: frozenset[int] = field(init=False)  #: aliases with a one-letter token
 
     def __post_init__(self) -> None:
@@ -93,6 +94,17 @@ class AliasIndex:
         self.alias_abjad = bytearray(vocabulary[ids[0]].abjad if ids else False for ids in self.alias_tokens)
         self.alias_with_initials = frozenset(position for position, ids in enumerate(self.alias_tokens)
                                              if any(len(vocabulary[v].text) == 1 for v in ids))
+        # aliases by their tokens in any order: the ones a query writes exactly
+        by_bag: dict[tuple[int, ...], int | list[int]] = {}
+        for position, ids in enumerate(self.alias_tokens):
+            bag = ids if len(ids) < 2 or ids == tuple(sorted(ids)) else tuple(sorted(ids))
+            seen = by_bag.setdefault(bag, position)
+            if seen != position:
+                if isinstance(seen, int):
+                    by_bag[bag] = [seen, position]
+                else:
+                    seen.append(position)
+        self.by_bag = by_bag
 
     # --- building -----------------------------------------------------------
 
@@ -188,6 +200,11 @@ class AliasIndex:
 
     # --- lookup ---------------------------------------------------------------
 
+    def exact_aliases(self, vids: Iterable[int]) -> list[int]:
+        """Positions of the aliases made of exactly these vocabulary tokens, in any order."""
+        found = self.by_bag.get(tuple(sorted(vids)), ())
+        return [found] if isinstance(found, int) else list(found)
+
     def vocabulary_candidates(self, text: str, keys: TokenKeys, *, abjad: bool) -> list[int]:
         """Vocabulary tokens that may match a query form: exact keys first, then one edit away."""
         found: dict[int, None] = {}
@@ -222,7 +239,7 @@ class AliasIndex:
     def candidate_aliases(self, matched: list[dict[int, tuple[float, str]]], *, expand_limit: int,
                           score_limit: int, anchoring: tuple[bool, ...] | None = None,
                           initials: tuple[str, ...] = (), words: tuple[str, ...] = (),
-                          abjad: bool = False) -> list[int]:
+                          abjad: bool = False, exact: Iterable[int] = ()) -> list[int]:
         """The aliases worth scoring for a query, most promising first.
 
         ``matched`` holds, per query token, the vocabulary tokens it met and
@@ -235,6 +252,8 @@ class AliasIndex:
         its own tokens (per query token: best similarity x the token's weight,
         scaled by how much of the alias it covers), and the ``score_limit``
         best, at most ``ALIASES_PER_ENTITY`` per entity, are scored in full.
+        The ``exact`` aliases (written with exactly the query's tokens) are
+        always among the candidates, however common their tokens.
         The work is bounded by the postings touched, never by the number of
         aliases in the lexicon.
         """
@@ -278,6 +297,7 @@ class AliasIndex:
                     if room <= 0:
                         break
                     candidates.update(vocabulary[vid].postings[:room])
+        candidates.update(exact)
         evidence = self._evidence(candidates, tokens, initials, words)
         if not evidence:
             return []
