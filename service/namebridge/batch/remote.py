@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from namebridge.batch.formats import BatchInputError
-from namebridge.batch.runner import NULL_NAME, Key, Row, invalid_row, row_from_resolution
+from namebridge.batch.runner import NULL_NAME, Key, Row, candidates_asked, invalid_row, row_from_resolution
 from namebridge.errors import NamebridgeError
 
 #: names per stream message (the server accepts up to its max_batch_names)
@@ -69,7 +69,8 @@ class ServerResolver:
         batches = [positions[i:i + self.batch_names] for i in range(0, len(positions), self.batch_names)]
         requests = [[keys[p][0] for p in batch] for batch in batches]
         refused: list[int] = []
-        results = self.client.resolve_stream(requests, language=language, max_candidates=self.top_k)
+        asked = candidates_asked(self.top_k)
+        results = self.client.resolve_stream(requests, language=language, max_candidates=asked)
         for batch, result in zip(batches, results):
             if result.error is not None:
                 refused.extend(batch)
@@ -79,7 +80,7 @@ class ServerResolver:
         if refused:
             # one name per message: only the names the server refuses become INVALID
             singles = self.client.resolve_stream([keys[p][0] for p in refused], language=language,
-                                                 max_candidates=self.top_k)
+                                                 max_candidates=asked)
             for p, result in zip(refused, singles):
                 if result.error is not None:
                     out[p] = invalid_row(str(result.error))

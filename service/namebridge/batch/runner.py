@@ -157,12 +157,18 @@ def row_from_resolution(res: Resolution, top_k: int | None) -> Row:
     )
 
 
+def candidates_asked(top_k: int | None) -> int:
+    """Candidates to ask for: a row shows the best one, and the top k on request
+    (explaining runners-up nobody reads costs a tenth of a resolution)."""
+    return top_k or 1
+
+
 def resolve_key(engine: Any, name: str | None, language: str | None, top_k: int | None) -> Row:
     """Resolve one pair; an unusable name becomes an INVALID row, never an exception."""
     if name is None:
         return invalid_row(NULL_NAME)
     try:
-        res = engine.resolve(name, language=language, max_candidates=top_k)
+        res = engine.resolve(name, language=language, max_candidates=candidates_asked(top_k))
     except NamebridgeError as exc:
         return invalid_row(str(exc))
     except Exception as exc:  # noqa: BLE001 - one bad name must not lose a million rows
