@@ -15,6 +15,7 @@ import pytest
 from namebridge.engine import Engine
 from namebridge.errors import InvalidArgument, NotFound
 from namebridge.results import Decision
+from namebridge.scoring import BELOW_EXACT, EXACT_SCORE
 from namebridge.settings import BUNDLED_LEXICON_DIR, Settings
 
 TOKAYEV = "person:kassym-jomart-tokayev"
@@ -165,6 +166,17 @@ def test_an_alias_written_exactly_like_the_query_is_always_scored(tmp_path: Path
         engine.settings.max_postings_expanded
     assert _match(engine, "Zeynep") == "person:zeynep"
     assert _match(engine, "ZEYNEP") == "person:zeynep"
+
+
+def test_only_an_exact_complete_match_reaches_the_exact_score(tmp_path: Path) -> None:
+    # with alias coverage weighted 0, a surname alone would score 1.0 against the full
+    # name; the exact score is kept for the same tokens, so it stays just below
+    directory = _lexicon(tmp_path, [("samat-zhunusov", "Samat Zhunusov")])
+    engine = Engine.load(directory, settings=Settings(feature_weights={"alias_coverage": 0.0}))
+    partial = engine.resolve("Zhunusov").candidates[0]
+    assert partial.score == BELOW_EXACT < EXACT_SCORE
+    assert ("below_exact_cap", BELOW_EXACT) in partial.features
+    assert engine.resolve("Zhunusov Samat").candidates[0].score == 1.0
 
 
 # --- bad input ------------------------------------------------------------------

@@ -7,7 +7,9 @@ The scorer is a weight table over the features in ``features.py``:
             * (1 - w_common   * (1 - common_name_only))
             * (1 - w_initials * (1 - initials_only))
 
-then capped below the match threshold for a weak alias (an epithet or a
+then kept below ``EXACT_SCORE`` unless every query and alias token met exactly
+(so an exact, complete match is recognisable by its score alone), and capped
+below the match threshold for a weak alias (an epithet or a
 metonym supports a match but cannot carry one), unless the query is exactly
 an epithet of several tokens (``ABD Başkanı``, ``Kazak lider``: a
 multi-word epithet matched whole is specific; a metonym never is, since it
@@ -33,6 +35,8 @@ DEFAULT_FEATURE_WEIGHTS: dict[str, float] = {
 }
 #: a score this high means every token met exactly; it decides unless another entity ties
 EXACT_SCORE = 0.999
+#: the most any other alignment may score, so that EXACT_SCORE means exactly that
+BELOW_EXACT = 0.998
 #: a weak alias scores at most this far below the match threshold
 WEAK_ALIAS_GAP = 0.02
 
@@ -79,6 +83,9 @@ class Scorer:
             values.append(("common_name_only", common))
         if initials < 1.0:
             values.append(("initials_only", initials))
+        if score > BELOW_EXACT and not _exact_complete(alignment):
+            score = BELOW_EXACT
+            values.append(("below_exact_cap", BELOW_EXACT))
         if weak:
             cap = self.settings.match_threshold - WEAK_ALIAS_GAP
             if score > cap:
@@ -105,5 +112,10 @@ class Scorer:
 
 def _exact_multi_token(alignment: Alignment) -> bool:
     """Every query and alias token of a multi-token alias met exactly."""
-    return (len(alignment.alias_weights) >= 2 and not alignment.unmatched_alias
-            and not alignment.unmatched_query and all(k == "exact" for _i, _j, _s, k in alignment.pairs))
+    return len(alignment.alias_weights) >= 2 and _exact_complete(alignment)
+
+
+def _exact_complete(alignment: Alignment) -> bool:
+    """Every query and alias token met exactly (the same tokens, in any order)."""
+    return (bool(alignment.pairs) and not alignment.unmatched_alias and not alignment.unmatched_query
+            and all(k == "exact" for _i, _j, _s, k in alignment.pairs))
