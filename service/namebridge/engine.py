@@ -30,7 +30,7 @@ from namebridge.morphology import Morphology
 from namebridge.normalize import Token, tokenize
 from namebridge.results import (Candidate, Decision, LexiconInfo, QueryAnalysis, Resolution, TokenMatch,
                                 Transliteration)
-from namebridge.scoring import Scorer
+from namebridge.scoring import EXACT_SCORE, Scorer
 from namebridge.scripts import ABJADS, MIXED, UNDETERMINED, UNKNOWN, detect_language, detect_script, dominant
 from namebridge.settings import BUNDLED_LEXICON_DIR, Settings
 from namebridge.translit import TranslitTables
@@ -174,10 +174,13 @@ class Engine:
         if stats is not None:
             stats.vocabulary_matched = sum(len(q.matches) for q in query)
         # 5. score the candidate aliases, keep the best alias per entity; a query
-        #    whose two tokens form one alias token (واتس اب, خاور میانه) is tried joined too
-        best = self._score_candidates(query, types, stats)
-        for joined in self._joined_readings(kept, query, language):
-            _keep_better(best, self._score_candidates(joined, types, None))
+        #    whose two tokens form one alias token (واتس اب, خاور میانه) is tried joined too.
+        #    Asked for one candidate, a query that writes an alias exactly needs no more.
+        best = self._exact_match(query, types, stats) if limit == 1 else None
+        if best is None:
+            best = self._score_candidates(query, types, stats)
+            for joined in self._joined_readings(kept, query, language):
+                _keep_better(best, self._score_candidates(joined, types, None))
         ranked = sorted(best.values(), key=lambda b: (-b[0], self.index.entity_ids[b[3]]))
         # 6. decide
         decision = self.scorer.decide_scores([b[0] for b in ranked])
@@ -339,6 +342,32 @@ class Engine:
         if stats is not None:
             stats.aliases_scored = len(aliases)
         return self._score_aliases(query, aliases, types)
+
+    def _exact_match(self, query: list[QueryToken], types: frozenset[str],
+                     stats: QueryStats | None) -> dict[int, tuple] | None:
+        """The best candidate and the decision without the fuzzy search, when they are known.
+
+        Only an exact, complete alignment reaches ``EXACT_SCORE`` (the scorer
+        keeps every other below it), and those are the aliases made of the
+        query's very tokens. When one of them reaches it, the entities of those
+        aliases are the only ones at the top: the best candidate, its score and
+        the decision (MATCH, or AMBIGUOUS if another entity ties) are the ones
+        the full search would give. They are scored in the order the full
+        search ranks equal evidence, so the same alias is reported. None when
+        no alias is written exactly.
+        """
+        exact = self._exact_aliases(query)
+        if not exact:
+            return None
+        abjad = any(q.script in ABJADS for q in query)
+        alias_abjad = self.index.alias_abjad
+        exact.sort(key=lambda p: (alias_abjad[p] != abjad, p))
+        best = self._score_aliases(query, exact, types)
+        if not best or max(b[0] for b in best.values()) < EXACT_SCORE:
+            return None
+        if stats is not None:
+            stats.aliases_scored = len(exact)
+        return best
 
     def _exact_aliases(self, query: list[QueryToken]) -> list[int]:
         """The aliases written with exactly the query's tokens, in any order (none if a

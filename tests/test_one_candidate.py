@@ -1,0 +1,85 @@
+"""Asked for one candidate, the engine may stop at an exact alias: the answer must not change.
+
+``resolve(name, max_candidates=1)`` (what the batch CLI asks without
+``--top-k``) skips the fuzzy search when the query writes an alias exactly
+and that alias reaches the exact score. These tests hold it to the full
+search: the same decision, and the same best candidate with the same score,
+alias and explanation, on every alias of the bundled lexicon, the labelled
+evaluation queries, the inflected seed occurrences, and generated names
+against a 20k-alias synthetic lexicon; and arbitrary edits of aliases.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import read_vectors
+from namebridge.bench.batch_bench import distinct_names
+from namebridge.bench.synthetic import write_synthetic_lexicon
+from namebridge.engine import Engine, QueryStats
+from namebridge.results import Decision, Resolution
+
+EVAL_CASES = Path(__file__).parent / "eval" / "cases.tsv"
+
+
+def _answer(resolution: Resolution) -> tuple:
+    top = resolution.candidates[0] if resolution.candidates else None
+    return (resolution.decision, resolution.score,
+            top and (top.entity_id, top.score, top.matched_alias, top.token_matches, top.features))
+
+
+def _mismatches(engine: Engine, names: list[str]) -> list[tuple[str, tuple, tuple]]:
+    found = []
+    for name in names:
+        full = engine.resolve(name, stats=QueryStats())                    # stats: never from the cache
+        one = engine.resolve(name, max_candidates=1, stats=QueryStats())
+        if _answer(full) != _answer(one):
+            found.append((name, _answer(full)[:2], _answer(one)[:2]))
+    return found
+
+
+def _eval_queries() -> list[str]:
+    lines = [line for line in EVAL_CASES.read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.startswith("#")]
+    return [line.split("\t")[0] for line in lines[1:]]
+
+
+def test_bundled_lexicon_aliases_eval_queries_and_seed_occurrences(engine: Engine) -> None:
+    names = sorted({a.text for a in engine.lexicon.aliases}) + _eval_queries() + \
+        [row[1] for row in read_vectors("seed_occurrences.tsv", ("seed", "text", "entity_id"))]
+    assert len(names) > 1000
+    assert _mismatches(engine, names) == []
+
+
+def test_generated_names_on_a_synthetic_lexicon(tmp_path_factory: pytest.TempPathFactory) -> None:
+    lexicon = write_synthetic_lexicon(tmp_path_factory.mktemp("one-candidate"), aliases=20_000, seed=3)
+    engine = Engine.load(lexicon.directory)
+    names = distinct_names(lexicon, 2_000, seed=3)
+    assert _mismatches(engine, names) == []
+
+
+ENGINE = Engine.load()
+ALIASES = sorted({a.text for a in ENGINE.lexicon.aliases})
+
+
+@given(st.data())
+@settings(max_examples=300, deadline=None)
+def test_edited_aliases(data: st.DataObject) -> None:
+    """Invariant: reordered, re-cased or suffixed aliases get the same answer either way."""
+    text = data.draw(st.sampled_from(ALIASES))
+    edit = data.draw(st.sampled_from(["same", "upper", "reverse", "suffix", "drop_last"]))
+    words = text.split()
+    name = {"same": text, "upper": text.upper(), "reverse": " ".join(reversed(words)),
+            "suffix": text + "'ın", "drop_last": " ".join(words[:-1]) or text}[edit]
+    assert _mismatches(ENGINE, [name]) == []
+
+
+def test_the_shortcut_is_taken_for_an_exact_alias(engine: Engine) -> None:
+    full, one = QueryStats(), QueryStats()
+    assert engine.resolve("Kassym-Jomart Tokayev", stats=full).decision is Decision.MATCH
+    assert engine.resolve("Kassym-Jomart Tokayev", max_candidates=1, stats=one).decision is Decision.MATCH
+    assert one.aliases_scored < full.aliases_scored
