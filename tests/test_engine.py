@@ -179,6 +179,23 @@ def test_only_an_exact_complete_match_reaches_the_exact_score(tmp_path: Path) ->
     assert engine.resolve("Zhunusov Samat").candidates[0].score == 1.0
 
 
+@pytest.mark.parametrize(("query", "expected"), [
+    ("Adel bin Zaki Frangieh", "person:adel-bin-zaki-frangieh"),
+    ("Zaki bin Adel Frangieh", "person:zaki-bin-adel-frangieh"),
+    ("Frangieh, Zaki bin Adel", "person:zaki-bin-adel-frangieh"),
+    ("Adel byn Zaki Frangieh", "person:adel-bin-zaki-frangieh"),     # bin in another spelling
+])
+def test_a_father_and_son_with_the_same_names_are_told_apart(tmp_path: Path, query: str, expected: str) -> None:
+    # the same four tokens, in an order that says who is whose son
+    engine = Engine.load(_lexicon(tmp_path, [("adel-bin-zaki-frangieh", "Adel bin Zaki Frangieh"),
+                                             ("zaki-bin-adel-frangieh", "Zaki bin Adel Frangieh")]))
+    resolution = engine.resolve(query)
+    assert resolution.decision is Decision.MATCH
+    assert resolution.entity_id == expected
+    other = resolution.candidates[1]
+    assert any(m.key.endswith("+father") for m in other.token_matches)
+
+
 # --- bad input ------------------------------------------------------------------
 
 

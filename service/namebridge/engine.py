@@ -45,6 +45,11 @@ MIN_KEYED_STEM = 4
 #: a joined pair of query tokens is tried when it meets an alias token this well
 STRONG_TOKEN_SIMILARITY = 0.93
 
+#: similarity factor of a name that is a father's name on one side of a pair only
+FATHER_MISMATCH_FACTOR = 0.9
+#: ... and the mark on the pair's key
+FATHER_MISMATCH = "+father"
+
 #: tokens this short may be another spelling of a particle (byn, аль)
 MAX_PARTICLE_VARIANT_LENGTH = 3
 
@@ -75,6 +80,7 @@ class AliasSide:
     weights: tuple[float, ...]
     common: tuple[bool, ...]
     letters: tuple[int, ...]
+    fathers: frozenset[int]     #: positions of a father's name (after bin, before uly written apart)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +94,7 @@ class QueryToken:
     weight: float                                   #: weight when it meets no alias token
     keys: TokenKeys
     matches: dict[int, tuple[float, str]] = field(hash=False, compare=False)  #: vocabulary id -> (similarity, key)
+    particle: str = ""          #: the particle it is, as the word lists write it (byn, вин -> bin)
 
 
 class Engine:
@@ -246,7 +253,8 @@ class Engine:
                     similarity, key = features.form_similarity(text, keys, abjad, other)
                     if similarity >= self.settings.min_token_similarity:
                         matches[vid] = (similarity, key)
-            return QueryToken(text, script, language, PARTICLE, self.wordlists.particles[particle], keys, matches)
+            return QueryToken(text, script, language, PARTICLE, self.wordlists.particles[particle], keys, matches,
+                              particle)
         if len(text) <= MAX_PARTICLE_VARIANT_LENGTH:
             # a particle in another spelling (byn for bin, аль for al) is still a particle
             variant = self._particle_variant(text, keys, abjad)
@@ -306,10 +314,14 @@ class Engine:
     def _patronymics_marked(self, query: list[QueryToken]) -> list[QueryToken]:
         """A token after ``bin``/``ibn`` (or before ``uly`` written apart) is a father's name."""
         marked = list(query)
-        for i in _patronymic_positions([q.text for q in query], self.wordlists):
+        for i in self._father_positions(query):
             if marked[i].role == NAME:
                 marked[i] = dataclasses.replace(marked[i], role=PATRONYMIC, weight=PATRONYMIC_WEIGHT)
         return marked
+
+    def _father_positions(self, query: list[QueryToken]) -> list[int]:
+        """Query positions of a father's name, the particles read as the word lists write them."""
+        return _patronymic_positions([q.particle or q.text for q in query], self.wordlists)
 
     def _particle_variant(self, text: str, keys: TokenKeys, abjad: bool) -> QueryToken | None:
         """A short token that reads as a particle of the lexicon, as a particle token (else None)."""
@@ -323,10 +335,10 @@ class Engine:
                     matches[vid] = (similarity, key)
         if not matches:
             return None
-        best = max(matches, key=lambda v: matches[v][0])
+        best = self.index.vocabulary[max(matches, key=lambda v: matches[v][0])].text
         script = detect_script(text)
-        return QueryToken(text, script, detect_language(text, script), PARTICLE,
-                          particles[self.index.vocabulary[best].text], keys, matches)
+        return QueryToken(text, script, detect_language(text, script), PARTICLE, particles[best], keys, matches,
+                          best)
 
     def _score_candidates(self, query: list[QueryToken], types: frozenset[str],
                           stats: QueryStats | None) -> dict[int, tuple]:
@@ -384,12 +396,14 @@ class Engine:
         query tokens), the best alias of each entity; a strong alias wins a tie with a weak one."""
         index = self.index
         entity_list = self._entity_list
+        fathers = frozenset(self._father_positions(query))
         best: dict[int, tuple] = {}
         for position in aliases:
             entity = index.alias_entity[position]
             if types and entity_list[entity].type not in types:
                 continue
-            alignment = self._align(query, position, initials=entity_list[entity].type == PERSON)
+            alignment = self._align(query, position, initials=entity_list[entity].type == PERSON,
+                                    fathers=fathers)
             alias = index.aliases[position]
             weak = alias.tier != "strong"
             score, values = self.scorer.score(alignment, weak=weak, epithet=alias.kind == EPITHET)
@@ -419,18 +433,22 @@ class Engine:
         vids = self.index.alias_tokens[position]
         weights = [vocabulary[v].weight for v in vids]
         common = [vocabulary[v].common for v in vids]
-        for j in _patronymic_positions([vocabulary[v].text for v in vids], self.wordlists):
+        fathers = frozenset(_patronymic_positions([vocabulary[v].text for v in vids], self.wordlists))
+        for j in fathers:
             # a father's name (Salman in Mohammed bin Salman) is no evidence on its own
             weights[j] = min(weights[j], PATRONYMIC_WEIGHT)
             common[j] = True
         letters = tuple(j for j, v in enumerate(vids) if len(vocabulary[v].text) == 1)
-        return AliasSide(vids, tuple(weights), tuple(common), letters)
+        return AliasSide(vids, tuple(weights), tuple(common), letters, fathers)
 
-    def _align(self, query: list[QueryToken], position: int, *, initials: bool) -> Alignment:
+    def _align(self, query: list[QueryToken], position: int, *, initials: bool,
+               fathers: frozenset[int] = frozenset()) -> Alignment:
         """Greedy one-to-one alignment of query tokens and alias tokens, best pairs first.
 
         With ``initials`` (person names only), a one-letter token on either side
-        may stand for a word of the other written in an alphabet.
+        may stand for a word of the other written in an alphabet. ``fathers``
+        are the query positions of a father's name; a token that is a father's
+        name on one side only meets at a lower similarity.
         """
         side = self._alias_side(position)
         alias_vids = side.vids
@@ -448,10 +466,16 @@ class Engine:
                             pairs.append((initial_similarity, i, j, "initial"))
                 continue
             matches = q.matches
+            father = i in fathers
             for j, vid in enumerate(alias_vids):
                 hit = matches.get(vid)
                 if hit is not None and hit[0] >= minimum:
-                    pairs.append((-hit[0], i, j, hit[1]))
+                    if father != (j in side.fathers):
+                        # the same name as a father's on one side only (Zaki bin Adel
+                        # is not Adel bin Zaki): the pair stands, but not as exact
+                        pairs.append((-hit[0] * FATHER_MISMATCH_FACTOR, i, j, hit[1] + FATHER_MISMATCH))
+                    else:
+                        pairs.append((-hit[0], i, j, hit[1]))
                 elif j in alias_letters and q.role == NAME and features.initial_fits(
                         vocabulary[vid].text, vocabulary[vid].keys, q.text, q.keys):
                     # the alias writes an initial (J. D. Vance) where the query has the word
