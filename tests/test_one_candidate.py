@@ -1,4 +1,4 @@
-"""Asked for one candidate, the engine may stop at an exact alias: the answer must not change.
+"""Shortcuts that must not change an answer: the exact-alias stop and the score bound.
 
 ``resolve(name, max_candidates=1)`` (what the batch CLI asks without
 ``--top-k``) skips the fuzzy search when the query writes an alias exactly
@@ -7,6 +7,11 @@ search: the same decision, and the same best candidate with the same score,
 alias and explanation, on every alias of the bundled lexicon, the labelled
 evaluation queries, the inflected seed occurrences, and generated names
 against a 20k-alias synthetic lexicon; and arbitrary edits of aliases.
+
+The engine also leaves out aliases whose score cannot reach the returned
+floor (``min_score``, default ``min_candidate_score``). Asked with
+``min_score=0`` it leaves out nothing, so the same queries check that the
+candidates at or above the default floor, and the decision, are the same.
 """
 
 from __future__ import annotations
@@ -39,7 +44,21 @@ def _mismatches(engine: Engine, names: list[str]) -> list[tuple[str, tuple, tupl
         one = engine.resolve(name, max_candidates=1, stats=QueryStats())
         if _answer(full) != _answer(one):
             found.append((name, _answer(full)[:2], _answer(one)[:2]))
+        found.extend(_bound_mismatch(engine, name))
     return found
+
+
+def _bound_mismatch(engine: Engine, name: str) -> list[tuple[str, tuple, tuple]]:
+    """The answer with aliases below the floor left out, against the one with none left out."""
+    floor = engine.settings.min_candidate_score
+    bounded = engine.resolve(name, max_candidates=20, stats=QueryStats())
+    everything = engine.resolve(name, max_candidates=20, min_score=0.0, stats=QueryStats())
+    kept = tuple(c for c in everything.candidates if c.score >= floor)
+    expected = everything.decision if kept else Decision.NO_MATCH   # nothing to name, nothing matched
+    if (bounded.decision, bounded.candidates) == (expected, kept):
+        return []
+    return [(name, (everything.decision, [c.entity_id for c in kept]),
+             (bounded.decision, [c.entity_id for c in bounded.candidates]))]
 
 
 def _eval_queries() -> list[str]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import Collection, Iterable
+from typing import Callable, Collection, Iterable
 
 from namebridge import features
 from namebridge.errors import InvalidArgument, NotFound
@@ -185,9 +185,9 @@ class Engine:
         #    Asked for one candidate, a query that writes an alias exactly needs no more.
         best = self._exact_match(query, types, stats) if limit == 1 else None
         if best is None:
-            best = self._score_candidates(query, types, stats)
+            best = self._score_candidates(query, types, floor, stats)
             for joined in self._joined_readings(kept, query, language):
-                _keep_better(best, self._score_candidates(joined, types, None))
+                _keep_better(best, self._score_candidates(joined, types, floor, None))
         ranked = sorted(best.values(), key=lambda b: (-b[0], self.index.entity_ids[b[3]]))
         # 6. decide
         decision = self.scorer.decide_scores([b[0] for b in ranked])
@@ -340,20 +340,65 @@ class Engine:
         return QueryToken(text, script, detect_language(text, script), PARTICLE, particles[best], keys, matches,
                           best)
 
-    def _score_candidates(self, query: list[QueryToken], types: frozenset[str],
+    def _score_candidates(self, query: list[QueryToken], types: frozenset[str], floor: float,
                           stats: QueryStats | None) -> dict[int, tuple]:
-        """Score the aliases the index proposes; see ``_score_aliases``."""
-        aliases = self.index.candidate_aliases([q.matches for q in query],
-                                               expand_limit=self.settings.max_postings_expanded,
-                                               score_limit=self.settings.max_aliases_scored,
-                                               anchoring=tuple(q.role == NAME for q in query),
-                                               initials=tuple(q.text for q in query if q.role == INITIAL),
-                                               words=tuple(q.text for q in query if q.role == NAME),
-                                               abjad=any(q.script in ABJADS for q in query),
-                                               exact=self._exact_aliases(query))
+        """Score the aliases the index proposes (see ``_score_aliases``), except those that
+        cannot reach ``floor`` with the query tokens they hold (``_coverage_bound``).
+
+        Leaving out an alias below ``floor`` changes no answer: it is never
+        returned, and while the match threshold is at least ``floor`` + the
+        margin, a runner-up below ``floor`` cannot stop a MATCH. Aliases that
+        write initials are always scored (any name may pair with one).
+        """
+        bound = self._coverage_bound(query, floor)
+        proposed = self.index.candidate_aliases([q.matches for q in query],
+                                                expand_limit=self.settings.max_postings_expanded,
+                                                score_limit=self.settings.max_aliases_scored,
+                                                anchoring=tuple(q.role == NAME for q in query),
+                                                initials=tuple(q.text for q in query if q.role == INITIAL),
+                                                words=tuple(q.text for q in query if q.role == NAME),
+                                                abjad=any(q.script in ABJADS for q in query),
+                                                exact=self._exact_aliases(query),
+                                                may_reach=None if bound is None else lambda m: bound(m) >= floor)
         if stats is not None:
-            stats.aliases_scored = len(aliases)
+            stats.aliases_scored = len(proposed)
+        with_initials = self.index.alias_with_initials
+        aliases = [position for position, mask in proposed
+                   if bound is None or position in with_initials or bound(mask) >= floor]
         return self._score_aliases(query, aliases, types)
+
+    def _coverage_bound(self, query: list[QueryToken], floor: float) -> Callable[[int], float] | None:
+        """mask of query tokens an alias holds matches for -> the most it can score (memoised
+        per mask); None where the bound may not be used to leave aliases out.
+
+        An alias pairs only the query tokens it holds a match for, plus
+        initials; the other names are left over in any alignment with it, and
+        ``features.query_coverage_bound`` bounds its score. A token adds at most
+        its best match's weight x similarity (an alias token weighs at most its
+        vocabulary weight), an initial its own weight x the initial similarity.
+        """
+        if not (self.scorer.capped_by_query_coverage
+                and self.settings.match_threshold >= floor + self.settings.match_margin):
+            return None
+        vocabulary = self.index.vocabulary
+        initial = self.settings.initial_similarity
+        gains = [q.weight * initial if q.role == INITIAL else
+                 max((vocabulary[v].weight * s for v, (s, _key) in q.matches.items()), default=0.0)
+                 for q in query]
+        initials = sum(1 << i for i, q in enumerate(query) if q.role == INITIAL)
+        names = [i for i, q in enumerate(query) if q.role in (NAME, PATRONYMIC)]
+        known: dict[int, float] = {}
+
+        def bound(mask: int) -> float:
+            value = known.get(mask)
+            if value is None:
+                pairable = mask | initials
+                value = known[mask] = features.query_coverage_bound(
+                    [gains[i] for i in range(len(query)) if pairable >> i & 1],
+                    [query[i].weight for i in names if not pairable >> i & 1])
+            return value
+
+        return bound
 
     def _exact_match(self, query: list[QueryToken], types: frozenset[str],
                      stats: QueryStats | None) -> dict[int, tuple] | None:

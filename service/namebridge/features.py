@@ -185,6 +185,28 @@ def query_coverage(a: Alignment) -> float:
     return sum(a.query_weights[i] * s for i, _j, s, _k in a.pairs) / total
 
 
+def query_coverage_bound(gains: list[float], unpairable_names: list[float]) -> float:
+    """The most ``query_coverage`` can be against any alias, from the query alone.
+
+    ``gains`` has, for each query token that may pair with something, the most
+    it can add when paired (best alias-token weight x similarity, or its own
+    weight x the initial similarity); ``unpairable_names`` the weights of name
+    tokens that meet nothing and so are left over in every alignment. With
+    N the paired tokens' weight x similarity and M their weight (N <= M),
+    coverage is N / (M + extra) <= N / (N + extra); outside the middle-name
+    case, extra holds every left-over name's full weight. The middle-name case
+    needs two paired tokens and at most one left over; where it is possible,
+    the bound is 1.
+    """
+    if len(gains) >= 2 and len(unpairable_names) <= MAX_CHEAP_EXTRA_TOKENS:
+        return 1.0
+    best = sum(gains)
+    missing = sum(unpairable_names)
+    if best <= 0.0:
+        return 0.0
+    return best / (best + missing)
+
+
 def alias_coverage(a: Alignment) -> float:
     """Share of the alias's weight the query covered; a missing alias token counts half
     (a query may leave out a given name: ``Tokayev`` for Kassym-Jomart Tokayev)."""

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from array import array
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Callable, Iterable
 
 from namebridge.keys import KeyTable, TokenKeys, token_keys
 from namebridge.lexicon.loader import Lexicon
@@ -239,7 +239,8 @@ class AliasIndex:
     def candidate_aliases(self, matched: list[dict[int, tuple[float, str]]], *, expand_limit: int,
                           score_limit: int, anchoring: tuple[bool, ...] | None = None,
                           initials: tuple[str, ...] = (), words: tuple[str, ...] = (),
-                          abjad: bool = False, exact: Iterable[int] = ()) -> list[int]:
+                          abjad: bool = False, exact: Iterable[int] = (),
+                          may_reach: Callable[[int], bool] | None = None) -> list[tuple[int, int]]:
         """The aliases worth scoring for a query, most promising first.
 
         ``matched`` holds, per query token, the vocabulary tokens it met and
@@ -255,7 +256,14 @@ class AliasIndex:
         The ``exact`` aliases (written with exactly the query's tokens) are
         always among the candidates, however common their tokens.
         The work is bounded by the postings touched, never by the number of
-        aliases in the lexicon.
+        aliases in the lexicon. Each chosen alias comes with the query tokens
+        it holds a match for, as a bit mask of their positions.
+
+        ``may_reach(mask)`` says whether an alias holding matches for just these
+        query tokens could score enough to be returned. When no alias holds two
+        anchors, each expanded alias holds one anchor at most (with the tokens
+        that anchor nothing); if no such alias may reach, and none writes an
+        initial, nothing is expanded: none of it could have been returned.
         """
         vocabulary = self.vocabulary
         tokens = []
@@ -265,7 +273,7 @@ class AliasIndex:
                 # a query token weighs the same whichever spelling it met
                 weight = vocabulary[max(hits, key=lambda v: hits[v][0])].weight
                 size = sum(len(vocabulary[v].postings) for v in hits)
-                tokens.append((size, hits, weight))
+                tokens.append((size, hits, weight, k))
                 if anchoring is None or anchoring[k]:
                     anchors.append(tokens[-1])
         if not tokens:
@@ -275,7 +283,7 @@ class AliasIndex:
         anchors = anchors or tokens
         candidates: set[int] = set()
         # a name repeated in the query (Jaber ... al-Jaber) anchors once
-        distinct = {frozenset(hits): (size, hits, weight) for size, hits, weight in anchors}
+        distinct = {frozenset(token[1]): token for token in anchors}
         anchors = sorted(distinct.values(), key=lambda t: t[0])
         if len(anchors) >= 2:
             # every pair of anchors, intersected in C; the largest anchor's postings
@@ -283,7 +291,7 @@ class AliasIndex:
             alias_tokens = self.alias_tokens
             for a in range(len(anchors) - 1):
                 pool = self._postings_union(anchors[a][1])
-                for size, hits, _weight in anchors[a + 1:]:
+                for size, hits, _weight, _k in anchors[a + 1:]:
                     if len(pool) * len(hits) < size:
                         # a small pool against a very common token: look at the pool's own tokens
                         candidates.update(p for p in pool if any(v in hits for v in alias_tokens[p]))
@@ -291,14 +299,17 @@ class AliasIndex:
                         for vid in hits:
                             candidates.update(pool.intersection(vocabulary[vid].postings))
         if not candidates:
-            for _size, hits, _weight in anchors:
+            for _size, hits, _weight, _k in anchors:
                 for vid in sorted(hits, key=lambda v: -hits[v][0]):
                     room = expand_limit - len(candidates)
                     if room <= 0:
                         break
                     candidates.update(vocabulary[vid].postings[:room])
+            if may_reach is not None and not self._lone_anchor_may_reach(tokens, anchors, may_reach) \
+                    and self.alias_with_initials.isdisjoint(candidates):
+                candidates = set()
         candidates.update(exact)
-        evidence = self._evidence(candidates, tokens, initials, words)
+        evidence, covering = self._evidence(candidates, tokens, initials, words)
         if not evidence:
             return []
         # an alias with much less evidence than the best cannot reach a decision
@@ -311,7 +322,7 @@ class AliasIndex:
                   for p, e in evidence.items() if e >= floor and e > 0.0]
         ranked.sort()
         # an entity's spellings in other scripts carry the same evidence: its best few suffice
-        chosen: list[int] = []
+        chosen: list[tuple[int, int]] = []
         per_entity: dict[int, int] = {}
         entity_of = self.alias_entity
         for _e, _script, _length, position in ranked:
@@ -319,27 +330,32 @@ class AliasIndex:
             seen = per_entity.get(entity, 0)
             if seen < ALIASES_PER_ENTITY:
                 per_entity[entity] = seen + 1
-                chosen.append(position)
+                chosen.append((position, covering[position]))
                 if len(chosen) == score_limit:
                     break
         return chosen
 
-    def _evidence(self, candidates: Iterable[int], tokens: list[tuple[int, dict, float]],
-                  initials: tuple[str, ...], words: tuple[str, ...]) -> dict[int, float]:
-        """alias position -> evidence: per query token, its best similarity to one of the
-        alias's tokens times its weight, summed, scaled by the share of the alias covered."""
+    def _evidence(self, candidates: Iterable[int], tokens: list[tuple[int, dict, float, int]],
+                  initials: tuple[str, ...], words: tuple[str, ...]) -> tuple[dict[int, float], dict[int, int]]:
+        """(alias position -> evidence, alias position -> query tokens it holds a match for).
+
+        Evidence: per query token, its best similarity to one of the alias's
+        tokens times its weight, summed, scaled by the share of the alias
+        covered. The tokens are a bit mask of query positions."""
         # vocabulary token -> (query token, similarity) for every pair that met: an alias
         # token no query token met costs one dictionary miss
         met: dict[int, list[tuple[int, float]]] = {}
-        for k, (_size, hits, _weight) in enumerate(tokens):
+        for k, (_size, hits, _weight, _position) in enumerate(tokens):
             for vid, (similarity, _key) in hits.items():
                 met.setdefault(vid, []).append((k, similarity))
-        weights = [weight for _size, _hits, weight in tokens]
+        weights = [weight for _size, _hits, weight, _position in tokens]
+        bits = [1 << position for _size, _hits, _weight, position in tokens]
         slots = range(len(tokens))
         vocabulary = self.vocabulary
         alias_tokens = self.alias_tokens
         with_initials = self.alias_with_initials
         evidence: dict[int, float] = {}
+        covering: dict[int, int] = {}
         for position in candidates:
             ids = alias_tokens[position]
             best = [0.0] * len(weights)
@@ -351,10 +367,12 @@ class AliasIndex:
                             best[k] = similarity
             total = 0.0
             covered = 0
+            mask = 0
             for k in slots:
                 if best[k]:
                     total += best[k] * weights[k]
                     covered += 1
+                    mask |= bits[k]
             # initials on either side (K. Tokayev; the alias J. D. Vance for James David Vance)
             for initial in initials:
                 if any(vocabulary[vid].text.startswith(initial) for vid in ids):
@@ -367,7 +385,23 @@ class AliasIndex:
                         total += INITIAL_EVIDENCE
                         covered += 1
             evidence[position] = total * (EVIDENCE_BASE + (1.0 - EVIDENCE_BASE) * min(1.0, covered / len(ids)))
-        return evidence
+            covering[position] = mask
+        return evidence, covering
+
+    @staticmethod
+    def _lone_anchor_may_reach(tokens: list[tuple[int, dict, float, int]], anchors: list[tuple[int, dict, float, int]],
+                               may_reach: Callable[[int], bool]) -> bool:
+        """True if an alias holding one anchor (and the tokens that anchor nothing) may reach."""
+        anchor_sets = {frozenset(hits) for _size, hits, _weight, _k in anchors}
+        groups: dict[frozenset[int], int] = {}
+        others = 0
+        for _size, hits, _weight, k in tokens:
+            key = frozenset(hits)
+            if key in anchor_sets:
+                groups[key] = groups.get(key, 0) | 1 << k
+            else:
+                others |= 1 << k
+        return any(may_reach(mask | others) for mask in groups.values())
 
     def _postings_union(self, vids: Iterable[int]) -> set[int]:
         union: set[int] = set()

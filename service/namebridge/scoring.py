@@ -57,6 +57,12 @@ class Scorer:
                                                      f"known: {', '.join(DEFAULT_FEATURE_WEIGHTS)}")
         return cls({**DEFAULT_FEATURE_WEIGHTS, **settings.feature_weights}, settings)
 
+    @property
+    def capped_by_query_coverage(self) -> bool:
+        """True if no alias can score above its query coverage: every factor after it
+        is at most 1, which holds while every feature weight is in [0, 1]."""
+        return all(0.0 <= w <= 1.0 for w in self.weights.values())
+
     def score(self, alignment: Alignment, *, weak: bool,
               epithet: bool = False) -> tuple[float, tuple[tuple[str, float], ...]]:
         """(score in [0, 1], the feature values that made it)."""
