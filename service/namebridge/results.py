@@ -26,7 +26,7 @@ class TokenMatch:
 
     query_token: str
     alias_token: str
-    key: str            #: which comparison aligned them: exact, cross, skeleton, fuzzy, initial
+    key: str            #: which comparison aligned them: exact, cross, skeleton, fuzzy, initial (+stem, +father)
     similarity: float   #: in [0, 1]
     weight: float       #: how informative the alias token is, in [0, 1]
 
