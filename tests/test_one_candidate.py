@@ -26,6 +26,7 @@ from conftest import read_vectors
 from namebridge.bench.batch_bench import distinct_names
 from namebridge.bench.synthetic import write_synthetic_lexicon
 from namebridge.engine import Engine, QueryStats
+from namebridge.errors import InvalidArgument
 from namebridge.results import Decision, Resolution
 
 EVAL_CASES = Path(__file__).parent / "eval" / "cases.tsv"
@@ -95,6 +96,17 @@ def test_edited_aliases(data: st.DataObject) -> None:
     name = {"same": text, "upper": text.upper(), "reverse": " ".join(reversed(words)),
             "suffix": text + "'ın", "drop_last": " ".join(words[:-1]) or text}[edit]
     assert _mismatches(ENGINE, [name]) == []
+
+
+@given(st.text(min_size=1, max_size=40).filter(str.strip))
+@settings(max_examples=200, deadline=None)
+def test_arbitrary_text(text: str) -> None:
+    """Invariant: on any text the engine accepts, both shortcuts give the full answer."""
+    try:
+        ENGINE.resolve(text)
+    except InvalidArgument:
+        return
+    assert _mismatches(ENGINE, [text]) == []
 
 
 def test_the_shortcut_is_taken_for_an_exact_alias(engine: Engine) -> None:
