@@ -27,6 +27,7 @@ from namebridge.bench.batch_bench import distinct_names
 from namebridge.bench.synthetic import write_synthetic_lexicon
 from namebridge.engine import Engine, QueryStats
 from namebridge.errors import InvalidArgument
+from namebridge.evaluation import read_cases
 from namebridge.results import Decision, Resolution
 
 EVAL_CASES = Path(__file__).parent / "eval" / "cases.tsv"
@@ -62,14 +63,8 @@ def _bound_mismatch(engine: Engine, name: str) -> list[tuple[str, tuple, tuple]]
              (bounded.decision, [c.entity_id for c in bounded.candidates]))]
 
 
-def _eval_queries() -> list[str]:
-    lines = [line for line in EVAL_CASES.read_text(encoding="utf-8").splitlines()
-             if line.strip() and not line.startswith("#")]
-    return [line.split("\t")[0] for line in lines[1:]]
-
-
 def test_bundled_lexicon_aliases_eval_queries_and_seed_occurrences(engine: Engine) -> None:
-    names = sorted({a.text for a in engine.lexicon.aliases}) + _eval_queries() + \
+    names = sorted({a.text for a in engine.lexicon.aliases}) + read_cases(EVAL_CASES)["query"].to_list() + \
         [row[1] for row in read_vectors("seed_occurrences.tsv", ("seed", "text", "entity_id"))]
     assert len(names) > 1000
     assert _mismatches(engine, names) == []
