@@ -207,15 +207,28 @@ class _LineSource:
         return lines
 
 
-class TextReader(ChunkReader):
+class _LineReader(ChunkReader):
+    """A reader of a line-based input (a file, or stdin for ``-``): the open stream,
+    its counted lines and the chunk size; closing never closes stdin."""
+
+    def __init__(self, path: str, chunk_size: int) -> None:
+        self.path = path
+        self.fh, self.total_bytes = _open_binary(path)
+        self.chunk_size = chunk_size
+        self.src = _LineSource(self.fh)
+
+    def close(self) -> None:
+        if self.fh is not sys.stdin.buffer:
+            self.fh.close()
+
+
+class TextReader(_LineReader):
     """One name per line; every line is a row (an empty line is an empty name)."""
 
     def __init__(self, path: str, column: str, chunk_size: int) -> None:
-        self.fh, self.total_bytes = _open_binary(path)
+        super().__init__(path, chunk_size)
         self.columns = [column]
         self.column = column
-        self.chunk_size = chunk_size
-        self.src = _LineSource(self.fh)
 
     def chunks(self) -> Iterator[Chunk]:
         yielded = False
@@ -232,20 +245,13 @@ class TextReader(ChunkReader):
             if not lines:
                 return
 
-    def close(self) -> None:
-        if self.fh is not sys.stdin.buffer:
-            self.fh.close()
 
-
-class DelimitedReader(ChunkReader):
+class DelimitedReader(_LineReader):
     """CSV or TSV with a header line; RFC 4180 quoting (a quoted field may span lines)."""
 
     def __init__(self, path: str, separator: str, chunk_size: int) -> None:
-        self.path = path
-        self.fh, self.total_bytes = _open_binary(path)
+        super().__init__(path, chunk_size)
         self.separator = separator
-        self.chunk_size = chunk_size
-        self.src = _LineSource(self.fh)
         sep = re.escape(separator.encode())
         field_ = rb'(?>"(?:[^"]|"")*+"[^' + sep + rb'\n]*+|[^"' + sep + rb'\n][^' + sep + rb'\n]*+|)'
         self._open_line = re.compile(rb'(?:' + field_ + sep + rb')*+"(?:[^"]|"")*+\Z').match
@@ -365,19 +371,12 @@ class DelimitedReader(ChunkReader):
         frame = pl.DataFrame(rows, schema=self.schema, orient="row")
         return frame, bad
 
-    def close(self) -> None:
-        if self.fh is not sys.stdin.buffer:
-            self.fh.close()
 
-
-class NdjsonReader(ChunkReader):
+class NdjsonReader(_LineReader):
     """One JSON object per line; blank lines are not records; bad lines are kept and marked."""
 
     def __init__(self, path: str, column: str, chunk_size: int) -> None:
-        self.path = path
-        self.fh, self.total_bytes = _open_binary(path)
-        self.chunk_size = chunk_size
-        self.src = _LineSource(self.fh)
+        super().__init__(path, chunk_size)
         # the columns come from the first JSON object (lines before it are replayed);
         # the first chunk may add keys, later chunks are aligned to them
         self._pending: list[bytes] = []
@@ -484,10 +483,6 @@ class NdjsonReader(ChunkReader):
                      for r in rows] for c in cols},
                 schema={c: pl.String for c in cols})
         return frame, bad
-
-    def close(self) -> None:
-        if self.fh is not sys.stdin.buffer:
-            self.fh.close()
 
 
 class ParquetReader(ChunkReader):
