@@ -268,6 +268,13 @@ def _first_definition(seen: dict[str, Row], key: str, row: Row, what: str,
     return True
 
 
+def _require(path: Path, rows: list[Row], seen: dict[str, Row], key: str, what: str, why: str,
+             problems: list[Problem]) -> None:
+    """A reference table that has rows must define ``key``; else one problem for the file."""
+    if rows and key not in seen:
+        problems.append(Problem(display_path(path), 0, f"{what} {key!r} is required: {why}"))
+
+
 def _read_entity_types(path: Path, problems: list[Problem], read: list[Path]) -> dict[str, str]:
     types: dict[str, str] = {}
     seen: dict[str, Row] = {}
@@ -293,9 +300,7 @@ def _read_languages(path: Path, problems: list[Problem], read: list[Path]) -> di
             problems.append(row.problem(f"unknown script {script!r} (known: {', '.join(sorted(SCRIPTS))})"))
         elif _first_definition(seen, code, row, "language", problems):
             languages[code] = script
-    if rows and CANONICAL_LANGUAGE not in seen:
-        problems.append(Problem(display_path(path), 0, f"language {CANONICAL_LANGUAGE!r} is required: "
-                                                       "canonical names are English aliases"))
+    _require(path, rows, seen, CANONICAL_LANGUAGE, "language", "canonical names are English aliases", problems)
     return languages
 
 
@@ -311,9 +316,7 @@ def _read_alias_kinds(path: Path, problems: list[Problem], read: list[Path]) -> 
             problems.append(row.problem(f"bad tier {tier!r}: must be strong or weak"))
         elif _first_definition(seen, kind, row, "alias kind", problems):
             kinds[kind] = tier
-    if rows and CANONICAL_KIND not in seen:
-        problems.append(Problem(display_path(path), 0, f"alias kind {CANONICAL_KIND!r} is required: "
-                                                       "canonical names are aliases of that kind"))
+    _require(path, rows, seen, CANONICAL_KIND, "alias kind", "canonical names are aliases of that kind", problems)
     return kinds
 
 
