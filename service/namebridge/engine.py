@@ -409,16 +409,13 @@ class Engine:
         query's very tokens. When one of them reaches it, the entities of those
         aliases are the only ones at the top: the best candidate, its score and
         the decision (MATCH, or AMBIGUOUS if another entity ties) are the ones
-        the full search would give. They are scored in the order the full
-        search ranks equal evidence, so the same alias is reported. None when
+        the full search would give. ``exact_aliases`` gives them in the order the
+        full search ranks equal evidence, so the same alias is reported. None when
         no alias is written exactly.
         """
         exact = self._exact_aliases(query)
         if not exact:
             return None
-        abjad = any(q.script in ABJADS for q in query)
-        alias_abjad = self.index.alias_abjad
-        exact.sort(key=lambda p: (alias_abjad[p] != abjad, p))
         best = self._score_aliases(query, exact, types)
         if not best or max(b[0] for b in best.values()) < EXACT_SCORE:
             return None
@@ -433,7 +430,8 @@ class Engine:
         vids = [by_text.get(q.text) for q in query]
         if not vids or None in vids:
             return []
-        return self.index.exact_aliases(vids)  # type: ignore[arg-type]
+        abjad = any(q.script in ABJADS for q in query)
+        return self.index.exact_aliases(vids, abjad=abjad)  # type: ignore[arg-type]
 
     def _score_aliases(self, query: list[QueryToken], aliases: Iterable[int],
                        types: frozenset[str]) -> dict[int, tuple]:

@@ -200,10 +200,15 @@ class AliasIndex:
 
     # --- lookup ---------------------------------------------------------------
 
-    def exact_aliases(self, vids: Iterable[int]) -> list[int]:
-        """Positions of the aliases made of exactly these vocabulary tokens, in any order."""
+    def exact_aliases(self, vids: Iterable[int], *, abjad: bool) -> list[int]:
+        """Positions of the aliases made of exactly these vocabulary tokens (in any order),
+        in the order ``candidate_aliases`` ranks aliases of equal evidence."""
         found = self.by_bag.get(tuple(sorted(vids)), ())
-        return [found] if isinstance(found, int) else list(found)
+        positions = [found] if isinstance(found, int) else list(found)
+        alias_abjad = self.alias_abjad
+        # the same bag has the same length: the tie order is script, then lexicon order
+        positions.sort(key=lambda p: (alias_abjad[p] != abjad, p))
+        return positions
 
     def vocabulary_candidates(self, text: str, keys: TokenKeys, *, abjad: bool) -> list[int]:
         """Vocabulary tokens that may match a query form: exact keys first, then one edit away."""
@@ -315,7 +320,8 @@ class AliasIndex:
         # an alias with much less evidence than the best cannot reach a decision
         floor = max(evidence.values()) * MIN_EVIDENCE_RATIO
         # on a tie, aliases written like the query first (an abjad query against abjad
-        # spellings compares on more than skeletons), then shorter ones
+        # spellings compares on more than skeletons), then shorter ones (``exact_aliases``
+        # returns its aliases in this order too)
         alias_tokens = self.alias_tokens
         alias_abjad = self.alias_abjad
         ranked = [(-e, alias_abjad[p] != abjad, len(alias_tokens[p]), p)
