@@ -14,7 +14,7 @@ hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
 
-from namebridge.lexicon.files import read_table_strict
+from namebridge.tsv import read_table_strict
 
 VECTORS = Path(__file__).parent / "vectors"
 
@@ -29,6 +29,6 @@ def read_vectors(name: str, columns: tuple[str, ...]) -> list[tuple[str, ...]]:
 @pytest.fixture(scope="session")
 def engine():
     """The engine on the bundled lexicon, loaded once for the whole session."""
-    from namebridge.engine import Engine
+    from namebridge.matching.engine import Engine
 
     return Engine.load()

@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from namebridge.server import create_server
+from namebridge.api.server import create_server
 
 NAMEBRIDGE = str(Path(sys.executable).parent / "namebridge")
 

@@ -16,13 +16,13 @@ from pathlib import Path
 import grpc
 import pytest
 
-from namebridge import convert
-from namebridge.client import NamebridgeClient, RemoteError, StreamResult
+from namebridge.api import convert
+from namebridge.api.client import NamebridgeClient, RemoteError, StreamResult
 from conftest import read_vectors
-from namebridge.engine import Engine
+from namebridge.matching.engine import Engine
 from namebridge.errors import InvalidArgument, NotFound
-from namebridge.results import Decision
-from namebridge.server import Service, build_service, create_server, server_credentials
+from namebridge.matching.results import Decision
+from namebridge.api.server import Service, build_service, create_server, server_credentials
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from namebridge.engine import Engine
+from namebridge.matching.engine import Engine
 from namebridge.errors import InvalidArgument, NotFound
-from namebridge.results import Decision
-from namebridge.scoring import BELOW_EXACT, EXACT_SCORE
+from namebridge.matching.results import Decision
+from namebridge.matching.scoring import BELOW_EXACT, EXACT_SCORE
 from namebridge.settings import BUNDLED_LEXICON_DIR, Settings
 
 TOKAYEV = "person:kassym-jomart-tokayev"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from namebridge.engine import Engine
+from namebridge.matching.engine import Engine
 from namebridge.errors import InvalidArgument
-from namebridge.results import Decision
+from namebridge.matching.results import Decision
 
 ENGINE = Engine.load()
 ALIAS_TEXTS = sorted({a.text for a in ENGINE.lexicon.aliases})

@@ -21,7 +21,7 @@ import pytest
 
 from namebridge import evaluation
 from namebridge.errors import DataFileError
-from namebridge.lexicon.files import read_table_strict
+from namebridge.tsv import read_table_strict
 
 HERE = Path(__file__).resolve().parent
 CASES = HERE / "eval" / "cases.tsv"
@@ -161,7 +161,7 @@ def cases() -> pl.DataFrame:
 
 def _lexicon_forms() -> dict[str, set[str]]:
     """Every alias text and canonical name of the bundled lexicon, normalised -> entity IDs."""
-    from namebridge.normalize import normalize_text
+    from namebridge.text.normalize import normalize_text
 
     forms: dict[str, set[str]] = {}
     for path in sorted((LEXICON / "aliases").glob("*.tsv")):
@@ -197,7 +197,7 @@ def test_no_query_is_a_lexicon_alias(cases: pl.DataFrame) -> None:
     When the lexicon grows a form that is in the set, change or move the row in
     tests/eval/cases.tsv (never delete the lexicon row) and tell the lead.
     """
-    from namebridge.normalize import normalize_text
+    from namebridge.text.normalize import normalize_text
 
     forms = _lexicon_forms()
     assert len(forms) > 100, "the lexicon was not read"

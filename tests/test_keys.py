@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import read_vectors
-from namebridge.keys import cross_script_key, skeleton_key, token_keys
-from namebridge.normalize import normalize_text
+from namebridge.text.keys import cross_script_key, skeleton_key, token_keys
+from namebridge.text.normalize import normalize_text
 
 GROUPS: dict[str, list[str]] = defaultdict(list)
 for group, spelling in read_vectors("key_groups.tsv", ("group", "spelling")):

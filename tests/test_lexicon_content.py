@@ -22,12 +22,12 @@ from pathlib import Path
 
 import pytest
 
-from namebridge.lexicon.files import Row, read_table_strict
+from namebridge.tsv import Row, read_table_strict
 from namebridge.lexicon.loader import load_lexicon
 from namebridge.lexicon.model import Alias
-from namebridge.normalize import normalize_text
-from namebridge.results import Decision
-from namebridge.scripts import bundled_rules
+from namebridge.text.normalize import normalize_text
+from namebridge.matching.results import Decision
+from namebridge.text.scripts import bundled_rules
 
 HERE = Path(__file__).resolve().parent
 LEXICON_DIR = HERE.parent / "lexicons"
@@ -151,7 +151,7 @@ def test_every_seed_is_the_source_of_enough_aliases(seed: str) -> None:
 @pytest.fixture(scope="module")
 def engine():  # type: ignore[no-untyped-def]
     """The engine over the bundled lexicon, loaded once for this module."""
-    from namebridge.engine import Engine
+    from namebridge.matching.engine import Engine
 
     return Engine.load(LEXICON_DIR)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import read_vectors
-from namebridge.normalize import normalize_text
-from namebridge.scripts import detect_script
+from namebridge.text.normalize import normalize_text
+from namebridge.text.scripts import detect_script
 
 ROWS = read_vectors("morphology.tsv", ("token", "stem"))
 
@@ -18,7 +18,7 @@ def test_stem_is_proposed(engine, token: str, stem: str) -> None:
 
 
 def test_apostrophe_suffixes() -> None:
-    from namebridge.engine import Engine
+    from namebridge.matching.engine import Engine
 
     morphology = Engine.load().morphology
     assert morphology.is_apostrophe_suffix("in")      # Kazakistan'ın

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import read_vectors
-from namebridge.normalize import normalize_text, tokenize
+from namebridge.text.normalize import normalize_text, tokenize
 
 ROWS = read_vectors("normalize.tsv", ("input", "expected"))
 

@@ -25,10 +25,10 @@ from hypothesis import strategies as st
 from conftest import read_vectors
 from namebridge.bench.batch_bench import distinct_names
 from namebridge.bench.synthetic import write_synthetic_lexicon
-from namebridge.engine import Engine, QueryStats
+from namebridge.matching.engine import Engine, QueryStats
 from namebridge.errors import InvalidArgument
 from namebridge.evaluation import read_cases
-from namebridge.results import Decision, Resolution
+from namebridge.matching.results import Decision, Resolution
 
 EVAL_CASES = Path(__file__).parent / "eval" / "cases.tsv"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import read_vectors
-from namebridge.scripts import detect_language, detect_script
+from namebridge.text.scripts import detect_language, detect_script
 
 ROWS = read_vectors("scripts.tsv", ("token", "script", "language"))
 

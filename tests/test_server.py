@@ -28,13 +28,13 @@ from grpc_reflection.v1alpha.proto_reflection_descriptor_database import (
 )
 from grpc_status import rpc_status
 
-from namebridge import convert, logs
-from namebridge.client import NamebridgeClient
-from namebridge.engine import Engine
+from namebridge.api import convert, logs
+from namebridge.api.client import NamebridgeClient
+from namebridge.matching.engine import Engine
 from namebridge.lexicon.loader import load_lexicon
-from namebridge.metrics import Metrics
-from namebridge.server import Service, build_service
-from namebridge.servicer import SERVICE_NAME
+from namebridge.api.metrics import Metrics
+from namebridge.api.server import Service, build_service
+from namebridge.api.servicer import SERVICE_NAME
 from namebridge.settings import BUNDLED_LEXICON_DIR
 from namebridge.v1 import resolver_pb2 as pb
 from namebridge.v1 import resolver_pb2_grpc as pb_grpc
@@ -354,7 +354,7 @@ def test_a_cancelled_stream_stops_working(stub, service):
 
 
 def test_client_deadline_is_reported_as_such(client):
-    from namebridge.client import RemoteError
+    from namebridge.api.client import RemoteError
     with pytest.raises(RemoteError) as caught:
         client.resolve_many(made_up_names(MAX_BATCH, 4), timeout=0.2)
     assert caught.value.code is grpc.StatusCode.DEADLINE_EXCEEDED

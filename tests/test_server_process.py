@@ -21,7 +21,7 @@ from pathlib import Path
 import grpc
 import pytest
 
-from namebridge.client import NamebridgeClient, RemoteError
+from namebridge.api.client import NamebridgeClient, RemoteError
 from namebridge.v1 import resolver_pb2 as pb
 from namebridge.v1 import resolver_pb2_grpc as pb_grpc
 

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from transliterate.base import registry
 
 from namebridge.errors import DataFileError, InvalidArgument
-from namebridge.lexicon.files import read_table_strict
+from namebridge.tsv import read_table_strict
 from namebridge.settings import BUNDLED_LEXICON_DIR
-from namebridge.translit import ANY, TranslitTables, romanize_slow
+from namebridge.text.translit import ANY, TranslitTables, romanize_slow
 
 TRANSLIT_DIR = BUNDLED_LEXICON_DIR / "translit"
 VECTORS = Path(__file__).parent / "vectors"

@@ -1,6 +1,6 @@
 """Namebridge: cross-script entity resolution and transliteration.
 
-The engine (``namebridge.engine.Engine``) is a plain library; the gRPC server,
+The engine (``namebridge.matching.engine.Engine``) is a plain library; the gRPC server,
 the typed client and the CLI are thin transports over it.
 """
 

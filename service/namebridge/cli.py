@@ -38,7 +38,7 @@ def fail(message: str, *, fix: str | None = None) -> "typer.Exit":
 
 
 def _load_engine(lexicon: Optional[Path]):
-    from namebridge.engine import Engine
+    from namebridge.matching.engine import Engine
     from namebridge.settings import settings_from_env
 
     settings = settings_from_env()
@@ -185,7 +185,7 @@ def eval_command(
     import json
 
     from namebridge import evaluation
-    from namebridge.engine import Engine
+    from namebridge.matching.engine import Engine
 
     frame = evaluation.read_cases(cases)
     report = evaluation.evaluate(Engine.load(lexicon), frame)
@@ -257,8 +257,8 @@ def serve_command(
 
     Exit codes: 0 stopped gracefully; 2 bad flags, lexicon or address.
     """
-    from namebridge import logs
-    from namebridge.server import ServeConfig, serve
+    from namebridge.api import logs
+    from namebridge.api.server import ServeConfig, serve
 
     try:
         logs.configure(log_level)

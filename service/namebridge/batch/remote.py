@@ -20,10 +20,10 @@ BATCH_NAMES = 500
 
 
 class ServerResolver:
-    """A :class:`namebridge.batch.runner.Resolver` backed by ``namebridge.client``."""
+    """A :class:`namebridge.batch.runner.Resolver` backed by ``namebridge.api.client``."""
 
     def __init__(self, address: str, *, top_k: int | None, timeout: float = 600.0) -> None:
-        from namebridge.client import NamebridgeClient, RemoteError
+        from namebridge.api.client import NamebridgeClient, RemoteError
 
         self.address = address
         self.top_k = top_k
@@ -54,7 +54,7 @@ class ServerResolver:
                 out[i] = invalid_row(NULL_NAME)
             else:
                 by_language.setdefault(language, []).append(i)
-        from namebridge.client import RemoteError
+        from namebridge.api.client import RemoteError
 
         try:
             for language, positions in by_language.items():

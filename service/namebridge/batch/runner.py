@@ -50,7 +50,7 @@ from namebridge.batch.formats import (
 )
 from namebridge.batch.progress import BatchProgress
 from namebridge.errors import NamebridgeError
-from namebridge.results import Decision, Resolution
+from namebridge.matching.results import Decision, Resolution
 
 EXIT_OK = 0
 EXIT_INVALID_ROWS = 1
@@ -253,7 +253,7 @@ class InProcessResolver:
 
 
 def load_engine(lexicon_dir: Path | None) -> Any:
-    from namebridge.engine import Engine
+    from namebridge.matching.engine import Engine
     from namebridge.settings import settings_from_env
 
     settings = settings_from_env(lexicon_dir=lexicon_dir)  # as `namebridge serve` loads it

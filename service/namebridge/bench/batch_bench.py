@@ -130,7 +130,7 @@ def engine_cost(lexicon_dir: Path, names: list[str], seed: int) -> tuple[float, 
     (most tokens of a new name have been met before); a cold sample would
     overstate the cost of a name.
     """
-    from namebridge.engine import Engine
+    from namebridge.matching.engine import Engine
 
     start = time.perf_counter()
     engine = Engine.load(lexicon_dir)

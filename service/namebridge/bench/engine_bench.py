@@ -80,7 +80,7 @@ def measure_size(directory: Path, queries_path: Path, scan_queries: int) -> dict
     from rapidfuzz import process
     from rapidfuzz.distance import JaroWinkler
 
-    from namebridge.engine import Engine, QueryStats
+    from namebridge.matching.engine import Engine, QueryStats
 
     process_info = psutil.Process()
     queries = read_queries(queries_path)
@@ -179,7 +179,7 @@ def profile_engine(directory: Path, queries_path: Path | None) -> str:
     """``Engine.load``, then resolving the queries (after the warm-up), under cProfile."""
     import cProfile
 
-    from namebridge.engine import Engine
+    from namebridge.matching.engine import Engine
 
     profiler = cProfile.Profile()
     profiler.enable()
@@ -391,12 +391,12 @@ def target_verdicts(results: dict[int, dict[str, object]]) -> list[str]:
 def translit_report() -> list[str]:
     """The cost of transliterate.translit against the compiled tables, if translit.py measures it."""
     try:
-        from namebridge import translit
+        from namebridge.text import translit
     except ImportError as exc:
-        return [f"translit cost: namebridge.translit not importable ({exc})"]
+        return [f"translit cost: namebridge.text.translit not importable ({exc})"]
     measure = getattr(translit, "measure_translit_cost", None)
     if measure is None:
-        return ["translit cost: namebridge.translit.measure_translit_cost not available"]
+        return ["translit cost: namebridge.text.translit.measure_translit_cost not available"]
     cost = measure()
     ratio = getattr(cost, "ratio", None)
     lines = ["", "Transliteration in the hot path: compiled tables vs a per-call transliterate.translit",

@@ -60,14 +60,14 @@ def _server_options(max_message_bytes: int) -> list[tuple[str, Any]]:
 
 def _engine(lexicon_dir: str, cached: bool) -> Any:
     """An engine on the lexicon; ``cached=False`` turns the answer cache off (the work is redone)."""
-    from namebridge.engine import Engine
+    from namebridge.matching.engine import Engine
     from namebridge.settings import Settings
 
     return Engine.load(lexicon_dir, settings=Settings() if cached else Settings(resolution_cache_size=1))
 
 
 def _serve_namebridge(lexicon_dir: str, cached: bool, ports: Any, stop: Any) -> None:
-    from namebridge.server import build_service
+    from namebridge.api.server import build_service
 
     service = build_service("127.0.0.1:0", engine=_engine(lexicon_dir, cached))
     ports.put(service.port)
@@ -78,7 +78,7 @@ def _serve_namebridge(lexicon_dir: str, cached: bool, ports: Any, stop: Any) -> 
 def _serve_echo(canned_bytes: dict[str, bytes], ports: Any, stop: Any) -> None:
     import grpc
 
-    from namebridge.server import DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_THREADS
+    from namebridge.api.server import DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_THREADS
     from namebridge.v1 import resolver_pb2 as pb
 
     canned = {name: pb.Resolution.FromString(data) for name, data in canned_bytes.items()}
@@ -257,8 +257,8 @@ def run(options: BenchOptions) -> None:
     """Print the grpc figures (see the module docstring)."""
     import grpc
 
-    from namebridge import convert
-    from namebridge.engine import Engine
+    from namebridge.api import convert
+    from namebridge.matching.engine import Engine
     from namebridge.v1 import resolver_pb2 as pb
 
     with tempfile.TemporaryDirectory(prefix="namebridge-grpc-bench-") as tmp:

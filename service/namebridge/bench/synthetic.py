@@ -26,7 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from namebridge.lexicon.files import read_table_strict
+from namebridge.tsv import read_table_strict
 
 NAME_PARTS_DIR = Path(__file__).resolve().parent / "name_parts"
 

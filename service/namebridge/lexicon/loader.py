@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Callable
 
 from namebridge.errors import DataFileError, Problem
-from namebridge.lexicon.files import COMMENT, Row, display_path, read_table
+from namebridge.tsv import COMMENT, Row, display_path, read_table
 from namebridge.lexicon.model import Alias, Entity
 
 # --- the layout ------------------------------------------------------------

@@ -22,15 +22,15 @@ from google.protobuf.message import DecodeError
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
-from namebridge import convert
+from namebridge.api import convert
 from namebridge.errors import InvalidArgument, NamebridgeError
-from namebridge.logs import MAX_LOGGED_TEXTS, AccessLog
-from namebridge.metrics import Metrics
+from namebridge.api.logs import MAX_LOGGED_TEXTS, AccessLog
+from namebridge.api.metrics import Metrics
 from namebridge.v1 import resolver_pb2 as pb
 from namebridge.v1 import resolver_pb2_grpc as pb_grpc
 
 if TYPE_CHECKING:
-    from namebridge.engine import Engine
+    from namebridge.matching.engine import Engine
 
 log = logging.getLogger("namebridge.server")
 

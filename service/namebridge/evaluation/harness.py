@@ -1,6 +1,6 @@
 """The evaluation harness: a labelled cases file in, figures per kind and script out.
 
-A cases file is a TSV read by the one reader (``namebridge.lexicon.files``):
+A cases file is a TSV read by the one reader (``namebridge.tsv``):
 columns ``query expected kind source``, ``#`` comments, ``expected`` an entity
 ID (``<type>:<slug>``) or ``NIL`` for a query that must not be matched; ``kind``
 and ``source`` may be ``-`` in a quick, unlabelled file.
@@ -32,8 +32,8 @@ from typing import Any, Protocol
 import polars as pl
 
 from namebridge.errors import DataFileError, NamebridgeError, Problem
-from namebridge.lexicon.files import display_path, read_table
-from namebridge.results import Decision, Resolution
+from namebridge.tsv import display_path, read_table
+from namebridge.matching.results import Decision, Resolution
 
 CASE_COLUMNS = ("query", "expected", "kind", "source")
 NIL = "NIL"

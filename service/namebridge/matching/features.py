@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import jellyfish
 
-from namebridge.index import VocabularyToken
-from namebridge.keys import TokenKeys
+from namebridge.matching.index import VocabularyToken
+from namebridge.text.keys import TokenKeys
 
 # --- token level --------------------------------------------------------------
 

@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from namebridge.errors import DataFileError, Problem
-from namebridge.lexicon.files import read_table
+from namebridge.tsv import read_table
 from namebridge.settings import BUNDLED_LEXICON_DIR
 
 VOWEL = "a"

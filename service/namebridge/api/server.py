@@ -27,13 +27,13 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from namebridge.logs import AccessLog
-from namebridge.metrics import Metrics
-from namebridge.servicer import SERVICE_NAME, EntityResolverServicer, method_handlers
+from namebridge.api.logs import AccessLog
+from namebridge.api.metrics import Metrics
+from namebridge.api.servicer import SERVICE_NAME, EntityResolverServicer, method_handlers
 from namebridge.settings import Settings
 
 if TYPE_CHECKING:
-    from namebridge.engine import Engine
+    from namebridge.matching.engine import Engine
 
 log = logging.getLogger("namebridge.server")
 
@@ -95,7 +95,7 @@ def build_service(address: str = "127.0.0.1:0", *, engine: "Engine | None" = Non
                   reuse_port: bool = False) -> Service:
     """Create, register, bind and start a server; see ``create_server``."""
     if engine is None:
-        from namebridge.engine import Engine
+        from namebridge.matching.engine import Engine
         engine = Engine.load(None if settings is None else settings.lexicon_dir, settings=settings)
     metrics = metrics or Metrics()
     servicer = EntityResolverServicer(engine, metrics=metrics, access_log=access_log,
@@ -158,7 +158,7 @@ def serve(config: ServeConfig, *, engine: "Engine | None" = None) -> int:
             if not Path(path).is_file():
                 raise ValueError(f"TLS file not found: {path}")
     if engine is None:
-        from namebridge.engine import Engine
+        from namebridge.matching.engine import Engine
         from namebridge.settings import settings_from_env
         settings = settings_from_env(lexicon_dir=config.lexicon_dir)
         engine = Engine.load(settings.lexicon_dir, settings=settings)

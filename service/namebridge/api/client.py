@@ -1,12 +1,12 @@
 """A typed client for the Namebridge gRPC API, for pipelines to import.
 
-    from namebridge.client import NamebridgeClient
+    from namebridge.api.client import NamebridgeClient
 
     with NamebridgeClient("127.0.0.1:50051", timeout=5.0) as client:
-        resolution = client.resolve("Тоқаевтың")      # a namebridge.results.Resolution
+        resolution = client.resolve("Тоқаевтың")      # a namebridge.matching.results.Resolution
         resolution.entity_id                          # "person:kassym-jomart-tokayev"
 
-Methods return the same ``namebridge.results`` objects the engine returns
+Methods return the same ``namebridge.matching.results`` objects the engine returns
 in-process. A refused request raises ``InvalidArgument`` / ``NotFound`` with
 the field the server named (unpacked from the ``google.rpc.BadRequest``
 detail); any other failure raises ``RemoteError`` carrying the gRPC code.
@@ -24,10 +24,10 @@ from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_status import rpc_status
 
-from namebridge import convert
+from namebridge.api import convert
 from namebridge.errors import InvalidArgument, NamebridgeError, NotFound
 from namebridge.lexicon.model import Entity
-from namebridge.results import LexiconInfo, Resolution, Transliteration
+from namebridge.matching.results import LexiconInfo, Resolution, Transliteration
 from namebridge.v1 import resolver_pb2 as pb
 from namebridge.v1 import resolver_pb2_grpc as pb_grpc
 

@@ -34,7 +34,7 @@ import transliterate
 from transliterate.base import TranslitLanguagePack, registry
 
 from namebridge.errors import DataFileError, InvalidArgument, Problem
-from namebridge.lexicon.files import Row, display_path, read_table
+from namebridge.tsv import Row, display_path, read_table
 
 #: columns of ``translit/<language>.tsv``
 TABLE_COLUMNS = ("source", "target", "position")

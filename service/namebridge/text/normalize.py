@@ -29,7 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from namebridge.errors import DataFileError, Problem
-from namebridge.lexicon.files import Row, read_table
+from namebridge.tsv import Row, read_table
 from namebridge.settings import BUNDLED_LEXICON_DIR
 
 # Letters and digits (not "_"), combining marks, and "+" inside a token.

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from namebridge import features
-from namebridge.features import Alignment
-from namebridge.results import Decision
+from namebridge.matching import features
+from namebridge.matching.features import Alignment
+from namebridge.matching.results import Decision
 from namebridge.settings import Settings
 
 #: feature name -> weight (how strongly a negative feature pulls the score down)

@@ -19,22 +19,22 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Collection, Iterable
 
-from namebridge import features
+from namebridge.matching import features
 from namebridge.errors import InvalidArgument, NotFound
-from namebridge.features import Alignment
-from namebridge.index import COMMON_NAME_FACTOR, PATRONYMIC_WEIGHT, AliasIndex
-from namebridge.keys import KeyTable, TokenKeys, token_keys
+from namebridge.matching.features import Alignment
+from namebridge.matching.index import COMMON_NAME_FACTOR, PATRONYMIC_WEIGHT, AliasIndex
+from namebridge.text.keys import KeyTable, TokenKeys, token_keys
 from namebridge.lexicon.loader import Lexicon, load_lexicon
 from namebridge.lexicon.model import Entity
-from namebridge.morphology import Morphology
-from namebridge.normalize import Token, tokenize
-from namebridge.results import (Candidate, Decision, LexiconInfo, QueryAnalysis, Resolution, TokenMatch,
+from namebridge.text.morphology import Morphology
+from namebridge.text.normalize import Token, tokenize
+from namebridge.matching.results import (Candidate, Decision, LexiconInfo, QueryAnalysis, Resolution, TokenMatch,
                                 Transliteration)
-from namebridge.scoring import EXACT_SCORE, Scorer
-from namebridge.scripts import ABJADS, MIXED, UNDETERMINED, UNKNOWN, detect_language, detect_script, dominant
+from namebridge.matching.scoring import EXACT_SCORE, Scorer
+from namebridge.text.scripts import ABJADS, MIXED, UNDETERMINED, UNKNOWN, detect_language, detect_script, dominant
 from namebridge.settings import BUNDLED_LEXICON_DIR, Settings
-from namebridge.translit import TranslitTables
-from namebridge.wordlists import WordLists
+from namebridge.text.translit import TranslitTables
+from namebridge.text.wordlists import WordLists
 
 #: weight of a one-letter query token (an initial)
 INITIAL_WEIGHT = 0.3

@@ -1,4 +1,4 @@
-"""Between ``namebridge.results`` objects and ``namebridge.v1`` protobuf messages.
+"""Between ``namebridge.matching.results`` objects and ``namebridge.v1`` protobuf messages.
 
 The server converts only what it returns (the candidates the engine kept);
 the typed client converts back, so a pipeline gets the same ``Resolution`` it
@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from namebridge.lexicon.model import Alias, Entity
-from namebridge.results import Candidate, Decision, QueryAnalysis, Resolution, TokenMatch, Transliteration
+from namebridge.matching.results import Candidate, Decision, QueryAnalysis, Resolution, TokenMatch, Transliteration
 from namebridge.v1 import resolver_pb2 as pb
 
 _DECISION_TO_PB = {

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from namebridge.errors import DataFileError, Problem
-from namebridge.lexicon.files import read_table
-from namebridge.normalize import APOSTROPHE, HYPHEN, Token, normalize_text
-from namebridge.scripts import detect_script
+from namebridge.tsv import read_table
+from namebridge.text.normalize import APOSTROPHE, HYPHEN, Token, normalize_text
+from namebridge.text.scripts import detect_script
 
 POSITIONS = ("suffix", "prefix", "article", "apostrophe_suffix")
 #: which lists apply to a token of a script

@@ -22,13 +22,13 @@ from array import array
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from namebridge.keys import KeyTable, TokenKeys, token_keys
+from namebridge.text.keys import KeyTable, TokenKeys, token_keys
 from namebridge.lexicon.loader import Lexicon
 from namebridge.lexicon.model import Alias
-from namebridge.morphology import Morphology
-from namebridge.normalize import NormalizationTables, tokenize
-from namebridge.scripts import ABJADS, detect_script
-from namebridge.wordlists import WordLists
+from namebridge.text.morphology import Morphology
+from namebridge.text.normalize import NormalizationTables, tokenize
+from namebridge.text.scripts import ABJADS, detect_script
+from namebridge.text.wordlists import WordLists
 
 #: full keys shorter than this get no deletion entries (too many neighbours)
 MIN_FULL_DELETE_LENGTH = 4

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from namebridge.errors import DataFileError, Problem
-from namebridge.keys import KeyTable, TokenKeys, token_keys
-from namebridge.lexicon.files import read_table
-from namebridge.normalize import normalize_text
+from namebridge.text.keys import KeyTable, TokenKeys, token_keys
+from namebridge.tsv import read_table
+from namebridge.text.normalize import normalize_text
 
 
 PARTICLE_KINDS = ("particle", "title", "patronymic_prefix", "patronymic_suffix")

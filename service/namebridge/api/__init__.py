@@ -1,0 +1,1 @@
+"""The gRPC transport: servicer, server, typed client, proto conversion, logs, metrics."""
