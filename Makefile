@@ -45,7 +45,7 @@ run: install proto
 	$(BIN)/namebridge serve
 
 bench: install proto
-	$(BIN)/python -m namebridge.bench
+	$(BIN)/python -m benchmarks
 
 # The labelled evaluation set (README, "Evaluation"): print the figures, or re-freeze the per-case run.
 eval: install proto

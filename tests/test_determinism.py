@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from namebridge.bench.batch_bench import distinct_names
-from namebridge.bench.synthetic import write_synthetic_lexicon
+from benchmarks.batch_bench import distinct_names
+from benchmarks.synthetic import write_synthetic_lexicon
 
 NAMEBRIDGE = str(Path(sys.executable).parent / "namebridge")
 #: large enough that many query tokens meet more vocabulary tokens than are kept

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from namebridge.bench.synthetic import make_queries, write_synthetic_lexicon
+from benchmarks.synthetic import make_queries, write_synthetic_lexicon
 from namebridge.matching.engine import Engine, QueryStats
 
 ALIASES = 50_000

@@ -23,8 +23,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import read_vectors
-from namebridge.bench.batch_bench import distinct_names
-from namebridge.bench.synthetic import write_synthetic_lexicon
+from benchmarks.batch_bench import distinct_names
+from benchmarks.synthetic import write_synthetic_lexicon
 from namebridge.matching.engine import Engine, QueryStats
 from namebridge.errors import InvalidArgument
 from namebridge.evaluation import read_cases

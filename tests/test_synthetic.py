@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from namebridge.bench.synthetic import (NAME_PARTS_DIR, QUERY_KINDS, SCRIPTS, collision_key, make_queries,
+from benchmarks.synthetic import (NAME_PARTS_DIR, QUERY_KINDS, SCRIPTS, collision_key, make_queries,
                                         read_alias_texts, read_name_part_tables, read_queries,
                                         write_queries, write_synthetic_lexicon)
 from namebridge.matching.engine import Engine

@@ -11,7 +11,8 @@ from typing import Optional
 
 import typer
 
-from namebridge.errors import NamebridgeError
+from namebridge.errors import EXIT_USAGE, NamebridgeError
+from namebridge.settings import DEFAULT_BATCH_CACHE_SIZE, DEFAULT_BATCH_CHUNK_SIZE
 
 app = typer.Typer(
     name="namebridge",
@@ -21,9 +22,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-EXIT_OK = 0
-EXIT_INVALID_ROWS = 1
-EXIT_USAGE = 2
 
 
 def fail(message: str, *, fix: str | None = None) -> "typer.Exit":
@@ -207,8 +205,8 @@ def batch_command(
     output_format: Optional[str] = typer.Option(None, "--output-format", help="Output format, instead of the extension: csv, tsv, parquet, ndjson."),
     top_k: Optional[int] = typer.Option(None, "--top-k", help="Add a 'candidates' column with the K best (entity_id, score, matched_alias); JSON text in CSV/TSV."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes (default: all cores)."),
-    chunk_size: int = typer.Option(50_000, "--chunk-size", help="Rows read, resolved and written at a time; bounds memory."),
-    cache_size: int = typer.Option(500_000, "--cache-size", help="Distinct names remembered across chunks."),
+    chunk_size: int = typer.Option(DEFAULT_BATCH_CHUNK_SIZE, "--chunk-size", help="Rows read, resolved and written at a time; bounds memory."),
+    cache_size: int = typer.Option(DEFAULT_BATCH_CACHE_SIZE, "--cache-size", help="Distinct names remembered across chunks."),
     server: Optional[str] = typer.Option(None, "--server", help="HOST:PORT of a namebridge server: resolve there (ResolveStream) instead of in-process."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 if any row is INVALID."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, warnings or summary on stderr."),

@@ -9,6 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+#: exit codes of the command line (``cli.py`` and ``namebridge batch`` return them):
+#: done ...
+EXIT_OK = 0
+#: ... done, but ``batch --strict`` found INVALID rows ...
+EXIT_INVALID_ROWS = 1
+#: ... a usage or input error, found before any work starts, or a run that cannot finish
+EXIT_USAGE = 2
+
+
 class NamebridgeError(Exception):
     """Base class; ``grpc_code`` names a ``grpc.StatusCode`` member."""
 

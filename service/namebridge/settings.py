@@ -17,6 +17,12 @@ from namebridge.errors import InvalidArgument
 #: The lexicon bundled with the repository (``lexicons/`` at the top level).
 BUNDLED_LEXICON_DIR = Path(__file__).resolve().parents[2] / "lexicons"
 
+#: ``namebridge batch`` defaults (the CLI flags and ``BatchOptions`` share them):
+#: rows read, resolved and written at a time (bounds memory) ...
+DEFAULT_BATCH_CHUNK_SIZE = 50_000
+#: ... and the bound on the cache of resolved (name, language) pairs kept across chunks
+DEFAULT_BATCH_CACHE_SIZE = 500_000
+
 
 @dataclass(frozen=True, slots=True)
 class Settings:

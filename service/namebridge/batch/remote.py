@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from namebridge.batch.formats import BatchInputError
-from namebridge.batch.runner import NULL_NAME, Key, Row, candidates_asked, invalid_row, row_from_resolution
+from namebridge.batch.rows import NULL_NAME, Key, Row, candidates_asked, invalid_row, row_from_resolution
 from namebridge.errors import NamebridgeError
 
 #: names per stream message (the server accepts up to its max_batch_names)

@@ -33,7 +33,7 @@ from concurrent.futures.process import BrokenProcessPool
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, TextIO
+from typing import Any, TextIO
 
 import polars as pl
 
@@ -49,12 +49,10 @@ from namebridge.batch.formats import (
     output_format,
 )
 from namebridge.batch.progress import BatchProgress
-from namebridge.errors import NamebridgeError
-from namebridge.matching.results import Decision, Resolution
-
-EXIT_OK = 0
-EXIT_INVALID_ROWS = 1
-EXIT_USAGE = 2
+from namebridge.batch.rows import Key, Resolver, Row, resolve_key
+from namebridge.errors import EXIT_INVALID_ROWS, EXIT_OK
+from namebridge.matching.results import Decision
+from namebridge.settings import DEFAULT_BATCH_CACHE_SIZE, DEFAULT_BATCH_CHUNK_SIZE
 
 #: the columns batch adds to every row, in this order (``candidates`` only with --top-k)
 RESULT_COLUMNS: tuple[str, ...] = (
@@ -68,21 +66,10 @@ _LANG_KEY = "__namebridge_lang"
 _BAD_KEY = "__namebridge_bad"
 _KEYS = [_NAME_KEY, _LANG_KEY]
 
-#: default bound on the cache of resolved (name, language) pairs kept across chunks
-DEFAULT_CACHE_SIZE = 500_000
-#: default rows per chunk
-DEFAULT_CHUNK_SIZE = 50_000
 #: names per piece of work sent to one worker at most
 PIECE_NAMES = 500
 #: chunks read ahead while the workers resolve the current one
 LOOKAHEAD = 1
-
-Key = tuple[str | None, str | None]
-#: one resolved pair: entity_id, canonical_name, entity_type, score, decision,
-#: matched_alias, reason, candidates [(entity_id, score, matched_alias)] or None
-Row = tuple[str | None, str | None, str | None, float | None, str, str | None, str | None,
-            list[tuple[str, float, str]] | None]
-
 
 @dataclass(frozen=True, slots=True)
 class BatchOptions:
@@ -94,13 +81,13 @@ class BatchOptions:
     lang_column: str | None = None
     input_format: Format | None = None
     output_format: Format | None = None
-    chunk_size: int = DEFAULT_CHUNK_SIZE
+    chunk_size: int = DEFAULT_BATCH_CHUNK_SIZE
     jobs: int | None = None            #: None: all cores
     top_k: int | None = None
     strict: bool = False
     quiet: bool = False
     server: str | None = None          #: HOST:PORT of a namebridge server
-    cache_size: int = DEFAULT_CACHE_SIZE
+    cache_size: int = DEFAULT_BATCH_CACHE_SIZE
     lexicon_dir: Path | None = None
     progress: bool | None = None       #: None: only when stderr is a terminal
 
@@ -126,66 +113,6 @@ class BatchSummary:
         if self.engine_errors:
             text += f"; {self.engine_errors:,} engine error(s), see the reason column"
         return text
-
-
-# --- resolving one (name, language) pair ---------------------------------------
-
-
-#: the reason given to a row whose name is missing
-NULL_NAME = "name is null (missing or empty field)"
-
-
-def invalid_row(reason: str) -> Row:
-    return (None, None, None, None, Decision.INVALID.value, None, reason, None)
-
-
-def row_from_resolution(res: Resolution, top_k: int | None) -> Row:
-    """The columns batch writes for one resolution (scores rounded as in ``to_dict``)."""
-    top = res.candidates[0] if res.decision is Decision.MATCH and res.candidates else None
-    cands = None
-    if top_k:
-        cands = [(c.entity_id, round(c.score, 4), c.matched_alias) for c in res.candidates[:top_k]]
-    return (
-        top.entity_id if top else None,
-        top.canonical_name if top else None,
-        top.entity_type if top else None,
-        round(res.score, 4),
-        res.decision.value,
-        top.matched_alias if top else None,
-        None,
-        cands,
-    )
-
-
-def candidates_asked(top_k: int | None) -> int:
-    """Candidates to ask for: a row shows the best one, and the top k on request
-    (explaining runners-up nobody reads costs a tenth of a resolution)."""
-    return top_k or 1
-
-
-def resolve_key(engine: Any, name: str | None, language: str | None, top_k: int | None) -> Row:
-    """Resolve one pair; an unusable name becomes an INVALID row, never an exception."""
-    if name is None:
-        return invalid_row(NULL_NAME)
-    try:
-        res = engine.resolve(name, language=language, max_candidates=candidates_asked(top_k))
-    except NamebridgeError as exc:
-        return invalid_row(str(exc))
-    except Exception as exc:  # noqa: BLE001 - one bad name must not lose a million rows
-        return invalid_row(f"engine error: {type(exc).__name__}: {exc}")
-    return row_from_resolution(res, top_k)
-
-
-class Resolver(Protocol):
-    """Resolves lists of distinct pairs, answers in the same order.
-
-    ``submit`` starts the work and returns a function that waits for the
-    answers, so the next chunk can be read while workers resolve this one.
-    """
-
-    def submit(self, keys: Sequence[Key]) -> Callable[[], list[Row]]: ...
-
-    def close(self) -> None: ...
 
 
 #: the engine a forked worker resolves with (set in the parent before forking)

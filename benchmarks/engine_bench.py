@@ -2,7 +2,7 @@
 
 For each size the parent writes a synthetic lexicon and its labelled queries
 into a temporary directory, then runs one child process per size
-(``python -m namebridge.bench.engine_bench --child DIR``), so load time and
+(``python -m benchmarks.engine_bench --child DIR``), so load time and
 peak RSS belong to that size alone. The child loads the engine, times
 ``Engine.resolve`` on every query, then times the baseline on the same queries:
 ``rapidfuzz.process.extractOne(q, all_alias_texts,
@@ -29,8 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from namebridge.bench import BenchOptions
-from namebridge.bench.synthetic import (QUERY_KINDS, make_queries, read_alias_texts, read_queries,
+from benchmarks import BenchOptions
+from benchmarks.synthetic import (QUERY_KINDS, make_queries, read_alias_texts, read_queries,
                                         write_queries, write_synthetic_lexicon)
 
 #: queries resolved before timing starts (not timed, not counted)
@@ -201,7 +201,7 @@ def profile_engine(directory: Path, queries_path: Path | None) -> str:
 
 
 def _child_main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="namebridge.bench.engine_bench --child")
+    parser = argparse.ArgumentParser(prog="benchmarks.engine_bench --child")
     parser.add_argument("--child", type=Path, required=True, help="lexicon directory")
     parser.add_argument("--queries", type=Path)
     parser.add_argument("--scan-queries", type=int, default=MIN_SCAN_QUERIES)
@@ -216,10 +216,13 @@ def _child_main(argv: list[str]) -> int:
 
 # --------------------------------------------------------------------------- parent
 
+#: the child runs ``-m benchmarks.engine_bench`` from here (benchmarks/ is not installed)
+REPOSITORY = Path(__file__).resolve().parents[1]
+
 def _run_child(args: list[str]) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "namebridge.bench.engine_bench", *args]
+    command = [sys.executable, "-m", "benchmarks.engine_bench", *args]
     return subprocess.run(command, capture_output=True, text=True, timeout=CHILD_TIMEOUT_SECONDS,
-                          env=dict(os.environ, PYTHONHASHSEED="0"))
+                          cwd=REPOSITORY, env=dict(os.environ, PYTHONHASHSEED="0"))
 
 
 def _child_result(completed: subprocess.CompletedProcess[str]) -> dict[str, object]:

@@ -1,10 +1,10 @@
-"""``python -m namebridge.bench`` (``make bench``): run the benchmark sections in order.
+"""``python -m benchmarks`` (``make bench``): run the benchmark sections in order.
 
-    python -m namebridge.bench                        # engine, grpc, batch; sizes 1k 10k 100k 1M
-    python -m namebridge.bench --only engine --sizes 1k,10k,100k
-    python -m namebridge.bench --profile-load          # also profile Engine.load and resolve at the largest size
+    python -m benchmarks                        # engine, grpc, batch; sizes 1k 10k 100k 1M
+    python -m benchmarks --only engine --sizes 1k,10k,100k
+    python -m benchmarks --profile-load          # also profile Engine.load and resolve at the largest size
 
-Each section is the module ``namebridge.bench.<name>_bench`` with
+Each section is the module ``benchmarks.<name>_bench`` with
 ``run(options)``; a missing module is reported as "not available" and the
 others still run. Everything printed is also written to ``.bench/last.txt``
 (git-ignored) at the top of the repository.
@@ -22,10 +22,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TextIO
 
-from namebridge.bench import DEFAULT_SIZES, SECTIONS, BenchOptions
+from benchmarks import DEFAULT_SIZES, SECTIONS, BenchOptions
 
 #: where the last run's output is kept
-LAST_RUN = Path(__file__).resolve().parents[3] / ".bench" / "last.txt"
+LAST_RUN = Path(__file__).resolve().parents[1] / ".bench" / "last.txt"
 
 _MULTIPLIERS = {"k": 1_000, "m": 1_000_000}
 
@@ -79,9 +79,9 @@ def run_sections(options: BenchOptions, sections: tuple[str, ...]) -> int:
     for name in sections:
         print(f"\n=== section {name} ===", flush=True)
         try:
-            module = importlib.import_module(f"namebridge.bench.{name}_bench")
+            module = importlib.import_module(f"benchmarks.{name}_bench")
         except ModuleNotFoundError as exc:
-            if exc.name != f"namebridge.bench.{name}_bench":
+            if exc.name != f"benchmarks.{name}_bench":
                 raise
             print(f"section {name}: not available")
             continue
@@ -96,7 +96,7 @@ def run_sections(options: BenchOptions, sections: tuple[str, ...]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m namebridge.bench", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", type=_sections, default=SECTIONS,
                         help=f"comma-separated sections to run (default: {','.join(SECTIONS)})")

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from namebridge.bench import BenchOptions
+from benchmarks import BenchOptions
 
 #: the figures the issue sets as targets (ratio, what it is a ratio to)
 UNARY_TARGET = 0.6
@@ -238,7 +238,7 @@ def _in_process(engine: Any, chunks: Sequence[Sequence[str]]) -> Callable[[int],
 # --- the section --------------------------------------------------------------------
 
 def _workload(options: BenchOptions, workdir: Path) -> tuple[Path, list[str], str]:
-    from namebridge.bench.synthetic import make_queries, write_synthetic_lexicon
+    from benchmarks.synthetic import make_queries, write_synthetic_lexicon
 
     size = PREFERRED_SIZE if PREFERRED_SIZE in options.sizes else min(options.sizes)
     lexicon = write_synthetic_lexicon(workdir / "lexicon", aliases=size, seed=options.seed)

@@ -36,7 +36,7 @@ from pathlib import Path
 import polars as pl
 import psutil
 
-from namebridge.bench import BenchOptions
+from benchmarks import BenchOptions
 
 ROWS = 1_000_000
 DISTINCT = 100_000
@@ -190,7 +190,7 @@ def _mib(n: int) -> str:
 
 
 def run(options: BenchOptions) -> None:
-    from namebridge.bench.synthetic import write_synthetic_lexicon
+    from benchmarks.synthetic import write_synthetic_lexicon
 
     rows = int(os.environ.get("NAMEBRIDGE_BENCH_BATCH_ROWS", ROWS))
     n_distinct = min(DISTINCT, max(1, rows // 10))

@@ -1,7 +1,7 @@
 """``make bench``: figures that are measured, never asserted.
 
-Run as ``python -m namebridge.bench`` (see ``__main__.py``). The harness runs
-sections in order; a section is a module ``namebridge.bench.<name>_bench`` with
+Run as ``python -m benchmarks`` (see ``__main__.py``). The harness runs
+sections in order; a section is a module ``benchmarks.<name>_bench`` with
 
     def run(options: BenchOptions) -> None
 
