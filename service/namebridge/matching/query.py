@@ -1,0 +1,225 @@
+"""Query analysis: each query token's script, language, role, weight and the vocabulary it meets.
+
+``QueryAnalyzer.tokens`` is steps 2-4 of ``Engine.resolve`` for the tokens
+(detect, key, look up): one token at a time, memoised per token, then the
+fathers' names marked. ``joined_readings`` gives the query again with one
+adjacent pair written together where that forms an alias token.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from namebridge.matching import features
+from namebridge.matching.index import COMMON_NAME_FACTOR, PATRONYMIC_WEIGHT, AliasIndex
+from namebridge.settings import Settings
+from namebridge.text.keys import KeyTable, TokenKeys, token_keys
+from namebridge.text.morphology import Morphology
+from namebridge.text.normalize import Token
+from namebridge.text.scripts import ABJADS, MIXED, UNDETERMINED, UNKNOWN, detect_language, detect_script, dominant
+from namebridge.text.wordlists import WordLists
+
+#: weight of a one-letter query token (an initial)
+INITIAL_WEIGHT = 0.3
+
+#: base forms shorter than this are only taken when an alias has them as written
+MIN_KEYED_STEM = 4
+
+#: a joined pair of query tokens is tried when it meets an alias token this well
+STRONG_TOKEN_SIMILARITY = 0.93
+
+#: tokens this short may be another spelling of a particle (byn, аль)
+MAX_PARTICLE_VARIANT_LENGTH = 3
+
+#: roles of query tokens
+NAME, INITIAL, PARTICLE, PATRONYMIC = "name", "initial", "particle", "patronymic"
+
+
+@dataclass(frozen=True, slots=True)
+class QueryToken:
+    """A query token after detection and lookup (memoised per token)."""
+
+    text: str
+    script: str
+    language: str
+    role: str
+    weight: float                                   #: weight when it meets no alias token
+    keys: TokenKeys
+    matches: dict[int, tuple[float, str]] = field(hash=False, compare=False)  #: vocabulary id -> (similarity, key)
+    particle: str = ""          #: the particle it is, as the word lists write it (byn, вин -> bin)
+
+
+class QueryAnalyzer:
+    """Turns normalised tokens into ``QueryToken`` s against one index (read-only after construction)."""
+
+    def __init__(self, index: AliasIndex, settings: Settings, *, key_table: KeyTable,
+                 morphology: Morphology, wordlists: WordLists) -> None:
+        self.index = index
+        self.settings = settings
+        self.key_table = key_table
+        self.morphology = morphology
+        self.wordlists = wordlists
+        self.lookup_token = lru_cache(maxsize=settings.token_cache_size)(self._lookup_token_uncached)
+
+    def tokens(self, kept: list[Token], language: str | None) -> list[QueryToken]:
+        """Each token keyed and looked up (memoised), fathers' names marked."""
+        return self._patronymics_marked(
+            [self.lookup_token(t.text, t.surface, language, first=(n == 0)) for n, t in enumerate(kept)])
+
+    def joined_readings(self, kept: list[Token], query: list[QueryToken],
+                        language: str | None) -> list[list[QueryToken]]:
+        """The query with one adjacent pair joined, where the joined form is an alias token."""
+        readings = []
+        for i in range(len(kept) - 1):
+            a, b = kept[i], kept[i + 1]
+            if a.text not in self.index.by_text or b.text not in self.index.by_text:
+                joined = self.lookup_token(a.text + b.text, a.surface + b.surface, language, first=(i == 0))
+                if any(similarity >= STRONG_TOKEN_SIMILARITY for similarity, _key in joined.matches.values()):
+                    readings.append(query[:i] + [joined] + query[i + 2:])
+        return readings
+
+    def father_positions(self, query: list[QueryToken]) -> list[int]:
+        """Query positions of a father's name, the particles read as the word lists write them."""
+        return patronymic_positions([q.particle or q.text for q in query], self.wordlists)
+
+    def _lookup_token_uncached(self, text: str, surface: str, language_hint: str | None, *,
+                               first: bool) -> QueryToken:
+        """Detect, key and look up one query token: its role, its weight and the vocabulary it meets.
+
+        A patronymic is never a name's first token (Gurbanguly is a given name
+        that merely ends like Kemeluly).
+        """
+        script = detect_script(surface)
+        language = language_hint or detect_language(surface, script)
+        keys = token_keys(text, self.key_table)
+        abjad = script in ABJADS
+        if is_initial(text, keys):
+            return QueryToken(text, script, language, INITIAL, INITIAL_WEIGHT, keys, {})
+        role, weight = NAME, 1.0
+        stems = self.morphology.stems(text, script)
+        particle = next((t for t in (text, *stems) if t in self.wordlists.particles), None)
+        if particle is not None:
+            # a particle or title, possibly with a clitic (والرئيس = and the president):
+            # it meets only particles (ben ~ bin ~ бин)
+            matches = {}
+            for vid in self.index.vocabulary_candidates(text, keys, abjad=abjad):
+                other = self.index.vocabulary[vid]
+                if other.text == text or other.text in self.wordlists.particles:
+                    similarity, key = features.form_similarity(text, keys, abjad, other)
+                    if similarity >= self.settings.min_token_similarity:
+                        matches[vid] = (similarity, key)
+            return QueryToken(text, script, language, PARTICLE, self.wordlists.particles[particle], keys, matches,
+                              particle)
+        if len(text) <= MAX_PARTICLE_VARIANT_LENGTH:
+            # a particle in another spelling (byn for bin, аль for al) is still a particle
+            variant = self._particle_variant(text, keys, abjad)
+            if variant is not None:
+                return variant
+        if not first and self.wordlists.is_patronymic(text):
+            role, weight = PATRONYMIC, PATRONYMIC_WEIGHT
+        elif self.wordlists.is_common_given_name(keys, abjad=abjad):
+            weight = COMMON_NAME_FACTOR
+        # the token as written; then, unless an alias has it as written, its base forms
+        # (a short base form, үй in үйдегілер, only counts if an alias has it as written)
+        matches: dict[int, tuple[float, str]] = {}
+        self._match_form(text, keys, abjad, 1.0, matches)
+        if text not in self.index.by_text:
+            factor = self.settings.stemmed_factor
+            for stem in stems:
+                if len(stem) >= MIN_KEYED_STEM:
+                    self._match_form(stem, token_keys(stem, self.key_table), abjad, factor, matches)
+                elif stem in self.index.by_text:
+                    vid = self.index.by_text[stem]
+                    if factor > matches.get(vid, (0.0, ""))[0]:
+                        matches[vid] = (factor, "exact+stem")
+        return QueryToken(text, script, language, role, weight, keys, matches)
+
+    def _match_form(self, form: str, keys: TokenKeys, abjad: bool, factor: float,
+                    matches: dict[int, tuple[float, str]]) -> None:
+        """Add to ``matches`` the vocabulary tokens ``form`` meets, similarity scaled by ``factor``."""
+        vocabulary = self.index.vocabulary
+        minimum = self.settings.min_token_similarity
+        particles = self.wordlists.particles
+        for vid in self.index.vocabulary_candidates(form, keys, abjad=abjad)[: self.settings.max_token_candidates]:
+            other = vocabulary[vid]
+            if other.text in particles and other.text != form:
+                continue  # a name never meets a particle by its keys (Bijan read as bin)
+            similarity, key = features.form_similarity(form, keys, abjad, other)
+            similarity *= factor
+            if similarity >= minimum and similarity > matches.get(vid, (0.0, ""))[0]:
+                matches[vid] = (similarity, key if factor == 1.0 else f"{key}+stem")
+
+    def _patronymics_marked(self, query: list[QueryToken]) -> list[QueryToken]:
+        """A token after ``bin``/``ibn`` (or before ``uly`` written apart) is a father's name."""
+        marked = list(query)
+        for i in self.father_positions(query):
+            if marked[i].role == NAME:
+                marked[i] = dataclasses.replace(marked[i], role=PATRONYMIC, weight=PATRONYMIC_WEIGHT)
+        return marked
+
+    def _particle_variant(self, text: str, keys: TokenKeys, abjad: bool) -> QueryToken | None:
+        """A short token that reads as a particle of the lexicon, as a particle token (else None)."""
+        particles = self.wordlists.particles
+        matches = {}
+        for vid in self.index.vocabulary_candidates(text, keys, abjad=abjad):
+            other = self.index.vocabulary[vid]
+            if other.text in particles:
+                similarity, key = features.form_similarity(text, keys, abjad, other)
+                if similarity >= features.FULL_KEY_SIMILARITY:
+                    matches[vid] = (similarity, key)
+        if not matches:
+            return None
+        best = self.index.vocabulary[max(matches, key=lambda v: matches[v][0])].text
+        script = detect_script(text)
+        return QueryToken(text, script, detect_language(text, script), PARTICLE, particles[best], keys, matches,
+                          best)
+
+
+def token_languages(tokens: tuple[Token, ...], language: str | None) -> list[tuple[str, str]]:
+    """(script, language) of each token as written; a language hint overrides detection."""
+    readings = []
+    for t in tokens:
+        script = detect_script(t.surface)
+        readings.append((script, language or detect_language(t.surface, script)))
+    return readings
+
+
+def query_language_and_script(readings: list[tuple[str, str]], language: str | None,
+                              script: str | None) -> tuple[str, str]:
+    """(language, script) of the whole query: the hints, else the dominant ones."""
+    query_script = script or dominant_script([s for s, _ in readings])
+    query_language = language or dominant([lang for _, lang in readings]) or UNDETERMINED
+    return query_language, query_script
+
+
+def dominant_script(scripts: list[str]) -> str:
+    """The script most tokens are written in; MIXED on a tie, UNKNOWN without letters."""
+    letters = [s for s in scripts if s != UNKNOWN]
+    if not letters:
+        return UNKNOWN
+    counts = Counter(letters)
+    if len(counts) > 1:
+        (first, n1), (_second, n2) = counts.most_common(2)
+        return first if n1 > n2 else MIXED
+    return letters[0]
+
+
+def is_initial(text: str, keys: TokenKeys) -> bool:
+    """One letter, or a romanized digraph that is one consonant (Sh., Zh., Kh.)."""
+    if len(text) == 1:
+        return text.isalpha()
+    return len(text) == 2 and text.isalpha() and len(keys.full[0]) == 1 and keys.full[0].isupper()
+
+
+def patronymic_positions(texts: list[str], wordlists: WordLists) -> list[int]:
+    """Positions of a father's name: after bin/ibn, or before uly/kyzy written apart."""
+    positions = []
+    for i, text in enumerate(texts):
+        if text in wordlists.patronymic_prefixes and i + 1 < len(texts):
+            positions.append(i + 1)
+        elif text in wordlists.patronymic_suffixes and i > 0:
+            positions.append(i - 1)
+    return positions
