@@ -26,6 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from namebridge.lexicon.bundle import TABLE_FOLDERS
 from namebridge.tsv import read_table_strict
 
 NAME_PARTS_DIR = Path(__file__).resolve().parent / "name_parts"
@@ -38,7 +39,7 @@ QUERY_KINDS: tuple[str, ...] = ("exact", "romanization", "script", "typo", "reor
 
 #: reference tables and folders copied from the bundled lexicon when present
 REFERENCE_FILES: tuple[str, ...] = ("entity_types.tsv", "languages.tsv", "alias_kinds.tsv")
-REFERENCE_DIRS: tuple[str, ...] = ("translit", "keys", "morphology", "tokens")
+REFERENCE_DIRS: tuple[str, ...] = TABLE_FOLDERS
 
 #: every HOLDOUT_EVERY-th name part (per file, by line) never enters a lexicon;
 #: "unknown" queries are made of them. Fixed, so all sizes share it.

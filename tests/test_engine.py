@@ -16,6 +16,8 @@ from namebridge.matching.engine import Engine
 from namebridge.errors import InvalidArgument, NotFound
 from namebridge.matching.results import Decision
 from namebridge.matching.scoring import BELOW_EXACT, EXACT_SCORE
+from namebridge.lexicon.bundle import INHERIT_COLUMNS, TABLE_FOLDERS
+from namebridge.lexicon.loader import INHERIT_FILE
 from namebridge.settings import BUNDLED_LEXICON_DIR, Settings
 
 TOKAYEV = "person:kassym-jomart-tokayev"
@@ -138,6 +140,8 @@ def _lexicon(tmp_path: Path, people: list[tuple[str, str]]) -> Path:
     rows = "".join(f"person:{slug}\t{name}\t-\n" for slug, name in people)
     (directory / "entities" / "person.tsv").write_text("id\tcanonical_name\texternal_ids\n" + rows)
     (directory / "aliases" / "person.tsv").write_text("entity_id\ttext\tlang\tkind\tsource\n")
+    (directory / INHERIT_FILE).write_text("\t".join(INHERIT_COLUMNS) + "\n"
+                                          + "".join(f"{f}\tthe bundled tables\n" for f in TABLE_FOLDERS))
     return directory
 
 

@@ -21,6 +21,8 @@ from typer.testing import CliRunner
 from namebridge.cli import app
 from namebridge.errors import DataFileError
 from namebridge.lexicon.loader import REFERENCE_FILES, Lexicon, check_lexicon, load_lexicon
+from namebridge.lexicon.bundle import INHERIT_COLUMNS, TABLE_FOLDERS
+from namebridge.lexicon.loader import INHERIT_FILE
 from namebridge.settings import BUNDLED_LEXICON_DIR
 
 ENTITY_HEADER = ("id", "canonical_name", "external_ids")
@@ -72,6 +74,7 @@ def make_lexicon(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
             write_table(root / "entities" / f"{entity_type}.tsv", ENTITY_HEADER, rows)
         for entity_type, rows in aliases.items():
             write_table(root / "aliases" / f"{entity_type}.tsv", ALIAS_HEADER, rows)
+        write_table(root / INHERIT_FILE, INHERIT_COLUMNS, [(f, "the bundled tables") for f in TABLE_FOLDERS])
         return root
 
     return make

@@ -183,10 +183,9 @@ def eval_command(
     import json
 
     from namebridge import evaluation
-    from namebridge.matching.engine import Engine
 
     frame = evaluation.read_cases(cases)
-    report = evaluation.evaluate(Engine.load(lexicon), frame)
+    report = evaluation.evaluate(_load_engine(lexicon), frame)
     if write_results is not None:
         evaluation.write_frozen(report, write_results)
     if as_json:

@@ -39,6 +39,8 @@ ALIASES_FOLDER = "aliases"
 #: a new data folder must be added here (and to lexicons/README.md)
 OTHER_FOLDERS = frozenset({"normalize", "translit", "keys", "morphology", "tokens"})
 TOP_LEVEL_DOCS = frozenset({"README.md"})
+#: the table folders taken from the bundled lexicon (read by lexicon/bundle.py)
+INHERIT_FILE = "inherit.tsv"
 #: the seed articles live next to the lexicon directory
 SEEDS_FOLDER = "seeds"
 
@@ -203,7 +205,7 @@ def _check_top_level(directory: Path, problems: list[Problem]) -> None:
         if entry.is_dir():
             if name not in OTHER_FOLDERS and name not in (ENTITIES_FOLDER, ALIASES_FOLDER):
                 problems.append(Problem(display_path(entry), 0, "unknown folder in the lexicon directory"))
-        elif name not in REFERENCE_FILES and name not in TOP_LEVEL_DOCS:
+        elif name not in REFERENCE_FILES and name not in TOP_LEVEL_DOCS and name != INHERIT_FILE:
             problems.append(Problem(display_path(entry), 0, "unknown file in the lexicon directory"))
 
 

@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Callable, Collection, Iterable
 
 from namebridge.errors import InvalidArgument, NotFound
-from namebridge.lexicon.loader import Lexicon, load_lexicon
+from namebridge.lexicon.bundle import Bundle, load_bundle
+from namebridge.lexicon.loader import Lexicon
 from namebridge.lexicon.model import Entity
 from namebridge.matching import features
 from namebridge.matching.alignment import AliasSide, ScoredAlias, align, alias_side
@@ -34,11 +35,11 @@ from namebridge.matching.query import (INITIAL, NAME, PATRONYMIC, QueryAnalyzer,
 from namebridge.matching.results import (Candidate, Decision, LexiconInfo, QueryAnalysis, Resolution, TokenMatch,
                                          Transliteration)
 from namebridge.matching.scoring import EXACT_SCORE, Scorer
-from namebridge.settings import BUNDLED_LEXICON_DIR, Settings
+from namebridge.settings import Settings
 from namebridge.text.keys import KeyTable
 from namebridge.text.morphology import Morphology
-from namebridge.text.normalize import tokenize
-from namebridge.text.scripts import ABJADS
+from namebridge.text.normalize import NormalizationTables, bundled_tables, tokenize
+from namebridge.text.scripts import ABJADS, ScriptRules
 from namebridge.text.translit import TranslitTables
 from namebridge.text.wordlists import WordLists
 
@@ -61,7 +62,8 @@ class Engine:
     """Load once, resolve many times; safe to share between threads (read-only after load)."""
 
     def __init__(self, lexicon: Lexicon, settings: Settings, *, key_table: KeyTable,
-                 morphology: Morphology, wordlists: WordLists, translit: TranslitTables) -> None:
+                 morphology: Morphology, wordlists: WordLists, translit: TranslitTables,
+                 normalization: NormalizationTables | None = None, script_rules: ScriptRules | None = None) -> None:
         self.lexicon = lexicon
         self.settings = settings
         self.scorer = Scorer.from_settings(settings)
@@ -69,41 +71,33 @@ class Engine:
         self.morphology = morphology
         self.wordlists = wordlists
         self.translit = translit
+        self.normalization = normalization or bundled_tables()
         self.index = AliasIndex.build(lexicon, key_table=key_table, morphology=morphology,
-                                      wordlists=wordlists)
+                                      wordlists=wordlists, normalization=self.normalization)
         self.entity_types = lexicon.entity_types
         self._entity_list: list[Entity] = list(lexicon.entities.values())
         self._loaded_at = datetime.now(timezone.utc)
         self.analyzer = QueryAnalyzer(self.index, settings, key_table=key_table, morphology=morphology,
-                                      wordlists=wordlists)
+                                      wordlists=wordlists, script_rules=script_rules)
         self._alias_side = lru_cache(maxsize=settings.token_cache_size)(self._alias_side_uncached)
         # answers are immutable and pipelines repeat names: remember recent ones
         self._resolve_cached = lru_cache(maxsize=settings.resolution_cache_size)(self._resolve_uncached)
 
     @classmethod
     def load(cls, lexicon_dir: Path | str | None = None, *, settings: Settings | None = None) -> "Engine":
-        """Load a lexicon directory (default: the bundled ``lexicons/``) and build the index.
-
-        The matching tables (``keys/``, ``morphology/``, ``tokens/``,
-        ``translit/``) come from the lexicon directory when it has them, else
-        from the bundled lexicon.
-        """
+        """Load a lexicon directory (default: ``settings.lexicon_dir``, the bundled ``lexicons/``)
+        with every table it is matched with (``load_bundle``), and build the index."""
         settings = (settings or Settings()).validated()
         directory = Path(lexicon_dir) if lexicon_dir is not None else Path(settings.lexicon_dir)
         settings = dataclasses.replace(settings, lexicon_dir=directory)
-        lexicon = load_lexicon(directory)
+        return cls.from_bundle(load_bundle(directory, settings), settings)
 
-        def data(folder: str) -> Path:
-            own = directory / folder
-            return own if own.is_dir() else BUNDLED_LEXICON_DIR / folder
-
-        key_table = KeyTable.load(data("keys") / "classes.tsv")
-        return cls(lexicon, settings,
-                   key_table=key_table,
-                   morphology=Morphology.load(data("morphology")),
-                   wordlists=WordLists.load(data("tokens"), key_table),
-                   translit=TranslitTables.load(data("translit"),
-                                                languages_file=directory / "languages.tsv"))
+    @classmethod
+    def from_bundle(cls, bundle: Bundle, settings: Settings) -> "Engine":
+        """The engine over a loaded bundle."""
+        return cls(bundle.lexicon, settings, key_table=bundle.key_table, morphology=bundle.morphology,
+                   wordlists=bundle.wordlists, translit=bundle.translit, normalization=bundle.normalization,
+                   script_rules=bundle.script_rules)
 
     # --- the pipeline ---------------------------------------------------------
 
@@ -128,9 +122,9 @@ class Engine:
             self.settings, languages=self.lexicon.languages, entity_types=self.entity_types)
         types, limit, floor = options.entity_types, options.limit, options.floor
         # 1. normalise
-        tokens = tokenize(options.text)[: self.settings.max_query_tokens]
+        tokens = tokenize(options.text, self.normalization)[: self.settings.max_query_tokens]
         # 2. detect (a caller's hint overrides); drop suffixes written after an apostrophe or hyphen
-        readings = token_languages(tokens, language)
+        readings = token_languages(tokens, language, self.analyzer.script_rules)
         query_language, query_script = query_language_and_script(readings, language, script)
         kept = self.morphology.rejoin(tokens)
         # 3-4. key and look up each token (memoised)
@@ -292,7 +286,8 @@ class Engine:
         A slow oracle for tests: on anything the scan would MATCH, the indexed
         ``resolve`` must name the same entity (tests/test_engine_properties.py).
         """
-        kept = self.morphology.rejoin(tokenize(checked_name(name, self.settings))[: self.settings.max_query_tokens])
+        kept = self.morphology.rejoin(
+            tokenize(checked_name(name, self.settings), self.normalization)[: self.settings.max_query_tokens])
         query = self.analyzer.tokens(kept, None)
         everything = range(len(self.index.aliases))
         best = self._score_aliases(query, everything, frozenset())
@@ -331,8 +326,8 @@ class Engine:
         """Romanize a text for display, token by token, with the detected (or given) language."""
         cleaned = checked_name(text, self.settings)
         check_hints(language, None, self.lexicon.languages)
-        tokens = tokenize(cleaned)
-        readings = token_languages(tokens, language)
+        tokens = tokenize(cleaned, self.normalization)
+        readings = token_languages(tokens, language, self.analyzer.script_rules)
         rows = [(t.surface, self.translit.romanize(t.surface, lang), script, lang)
                 for t, (script, lang) in zip(tokens, readings)]
         query_language, query_script = query_language_and_script(readings, language, None)

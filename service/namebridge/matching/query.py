@@ -19,7 +19,8 @@ from namebridge.settings import Settings
 from namebridge.text.keys import KeyTable, TokenKeys, token_keys
 from namebridge.text.morphology import Morphology
 from namebridge.text.normalize import Token
-from namebridge.text.scripts import ABJADS, MIXED, UNDETERMINED, UNKNOWN, detect_language, detect_script, dominant
+from namebridge.text.scripts import (ABJADS, MIXED, UNDETERMINED, UNKNOWN, ScriptRules, detect_language,
+                                     detect_script, dominant)
 from namebridge.text.wordlists import WordLists
 
 #: weight of a one-letter query token (an initial)
@@ -56,12 +57,13 @@ class QueryAnalyzer:
     """Turns normalised tokens into ``QueryToken`` s against one index (read-only after construction)."""
 
     def __init__(self, index: AliasIndex, settings: Settings, *, key_table: KeyTable,
-                 morphology: Morphology, wordlists: WordLists) -> None:
+                 morphology: Morphology, wordlists: WordLists, script_rules: ScriptRules | None = None) -> None:
         self.index = index
         self.settings = settings
         self.key_table = key_table
         self.morphology = morphology
         self.wordlists = wordlists
+        self.script_rules = script_rules        #: None: the bundled rules (detection memoised)
         self.lookup_token = lru_cache(maxsize=settings.token_cache_size)(self._lookup_token_uncached)
 
     def tokens(self, kept: list[Token], language: str | None) -> list[QueryToken]:
@@ -92,8 +94,8 @@ class QueryAnalyzer:
         A patronymic is never a name's first token (Gurbanguly is a given name
         that merely ends like Kemeluly).
         """
-        script = detect_script(surface)
-        language = language_hint or detect_language(surface, script)
+        script = detect_script(surface, self.script_rules)
+        language = language_hint or detect_language(surface, script, self.script_rules)
         keys = token_keys(text, self.key_table)
         abjad = script in ABJADS
         if is_initial(text, keys):
@@ -173,17 +175,18 @@ class QueryAnalyzer:
         if not matches:
             return None
         best = self.index.vocabulary[max(matches, key=lambda v: matches[v][0])].text
-        script = detect_script(text)
-        return QueryToken(text, script, detect_language(text, script), PARTICLE, particles[best], keys, matches,
+        script = detect_script(text, self.script_rules)
+        return QueryToken(text, script, detect_language(text, script, self.script_rules), PARTICLE, particles[best], keys, matches,
                           best)
 
 
-def token_languages(tokens: tuple[Token, ...], language: str | None) -> list[tuple[str, str]]:
+def token_languages(tokens: tuple[Token, ...], language: str | None,
+                    rules: ScriptRules | None = None) -> list[tuple[str, str]]:
     """(script, language) of each token as written; a language hint overrides detection."""
     readings = []
     for t in tokens:
-        script = detect_script(t.surface)
-        readings.append((script, language or detect_language(t.surface, script)))
+        script = detect_script(t.surface, rules)
+        readings.append((script, language or detect_language(t.surface, script, rules)))
     return readings
 
 

@@ -8,17 +8,18 @@ stem is looked up like the token itself and scored slightly lower.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from namebridge.errors import DataFileError, Problem
-from namebridge.tsv import read_table
-from namebridge.text.normalize import APOSTROPHE, HYPHEN, Token, normalize_text
-from namebridge.text.scripts import detect_script
+from namebridge.tsv import display_path, read_table
+from namebridge.text.normalize import APOSTROPHE, HYPHEN, NormalizationTables, Token, normalize_text
+from namebridge.text.scripts import ScriptRules, detect_script
 
 POSITIONS = ("suffix", "prefix", "article", "apostrophe_suffix")
-#: which lists apply to a token of a script
-LISTS_BY_SCRIPT = {"Cyrillic": ("kk", "ru", "ky"), "Arabic": ("ar", "fa"), "Latin": ("tr", "uz", "de", "cs")}
+#: the file saying which languages' lists apply to a token of a script, in the order tried
+SCRIPTS_FILE = "scripts.tsv"
+SCRIPTS_COLUMNS = ("script", "language")
 MIN_STEM_LETTERS = 2
 #: layers of proclitics stripped (و + ب in وبكازاخستان)
 PREFIX_LAYERS = 2
@@ -36,19 +37,27 @@ class Morphology:
     #: per script, every prefix and every suffix that applies (for membership tests)
     prefix_sets: dict[str, frozenset[str]]
     suffix_sets: dict[str, frozenset[str]]
+    #: script -> the languages whose lists apply, in the order tried (``scripts.tsv``)
+    languages_by_script: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: script detection rules (None: the bundled ones)
+    script_rules: ScriptRules | None = None
 
     @classmethod
-    def load(cls, directory: Path) -> "Morphology":
+    def load(cls, directory: Path, *, script_rules: ScriptRules | None = None,
+             normalization: NormalizationTables | None = None) -> "Morphology":
+        """The lists of ``directory/<language>.tsv``, applied per script as ``scripts.tsv`` says;
+        raises DataFileError listing every problem."""
         problems: list[Problem] = []
         lists: dict[str, dict[str, set[str]]] = {p: {} for p in POSITIONS}
-        for path in sorted(directory.glob("*.tsv")):
-            language = path.stem
+        files = {path.stem: path for path in sorted(directory.glob("*.tsv")) if path.name != SCRIPTS_FILE}
+        languages = _languages_by_script(directory / SCRIPTS_FILE, files, problems)
+        for language, path in files.items():
             for r in read_table(path, ("affix", "position", "note"), problems):
                 position = r["position"]
                 if position not in POSITIONS:
                     problems.append(r.problem(f"position must be one of {', '.join(POSITIONS)}"))
                     continue
-                affix = normalize_text(r["affix"])
+                affix = normalize_text(r["affix"], normalization)
                 if not affix or " " in affix:
                     problems.append(r.problem(f"affix {r['affix']!r} is not a single token"))
                     continue
@@ -67,10 +76,11 @@ class Morphology:
 
         def by_script(position: str) -> dict[str, frozenset[str]]:
             return {script: frozenset(a for lang in langs for a in lists[position].get(lang, ()))
-                    for script, langs in LISTS_BY_SCRIPT.items()}
+                    for script, langs in languages.items()}
 
         return cls(longest_first(lists["suffix"]), longest_first(lists["prefix"]),
-                   longest_first(lists["article"]), apostrophe, by_script("prefix"), by_script("suffix"))
+                   longest_first(lists["article"]), apostrophe, by_script("prefix"), by_script("suffix"),
+                   languages, script_rules)
 
     def is_apostrophe_suffix(self, token: str) -> bool:
         """True for a suffix token written after an apostrophe (``ın`` in ``Kazakistan'ın``)."""
@@ -92,7 +102,7 @@ class Morphology:
                     out.append(Token(previous.text + token.text, previous.surface + token.surface,
                                      previous.joiner))
                     continue
-                if token.joiner == HYPHEN and token.text in self._suffix_set(detect_script(token.surface)):
+                if token.joiner == HYPHEN and token.text in self._suffix_set(detect_script(token.surface, self.script_rules)):
                     continue
             out.append(token)
         return out
@@ -101,13 +111,13 @@ class Morphology:
         """A proclitic written apart from its word (لـ"الشرق"): one or two letters from a prefix list."""
         if len(token.text) > 2:
             return False
-        return token.text in self.prefix_sets.get(detect_script(token.surface), ())
+        return token.text in self.prefix_sets.get(detect_script(token.surface, self.script_rules), ())
 
     def _suffix_set(self, script: str) -> frozenset[str]:
         return self.suffix_sets.get(script, frozenset())
 
     def _lists(self, table: dict[str, tuple[str, ...]], script: str) -> list[str]:
-        return [a for lang in LISTS_BY_SCRIPT.get(script, ()) for a in table.get(lang, ())]
+        return [a for lang in self.languages_by_script.get(script, ()) for a in table.get(lang, ())]
 
     def without_article(self, token: str, script: str) -> str | None:
         """The token without a leading article (``الامارات`` -> ``امارات``), if one is there."""
@@ -148,3 +158,23 @@ class Morphology:
             if s not in unique and s != token:
                 unique.append(s)
         return unique[:MAX_STEMS]
+
+
+def _languages_by_script(path: Path, files: dict[str, Path], problems: list[Problem]) -> dict[str, tuple[str, ...]]:
+    """script -> languages from ``scripts.tsv``; every list file must apply to a script, and
+    every language listed must have its file."""
+    by_script: dict[str, list[str]] = {}
+    listed: set[str] = set()
+    for r in read_table(path, SCRIPTS_COLUMNS, problems):
+        language = r["language"]
+        if language in listed:
+            problems.append(r.problem(f"language {language!r} is listed twice"))
+        elif language not in files:
+            problems.append(r.problem(f"no list {language}.tsv in {path.parent.name}/ for language {language!r}"))
+        else:
+            listed.add(language)
+            by_script.setdefault(r["script"], []).append(language)
+    for language in sorted(set(files) - listed):
+        problems.append(Problem(display_path(files[language]), 0,
+                                f"{language}.tsv applies to no script: add a line for it to {SCRIPTS_FILE}"))
+    return {script: tuple(languages) for script, languages in by_script.items()}
