@@ -152,6 +152,8 @@ def lexicon_validate_command(
 
     Exit codes: 0 valid (warnings allowed); 2 at least one problem.
     """
+    from namebridge.errors import DataFileError
+    from namebridge.lexicon.bundle import load_bundle
     from namebridge.lexicon.loader import check_lexicon
     from namebridge.settings import settings_from_env
 
@@ -165,7 +167,14 @@ def lexicon_validate_command(
     if check.lexicon is None:
         typer.echo(f"{directory}: INVALID: {len(check.problems)} problem(s), {warnings}")
         raise typer.Exit(EXIT_USAGE)
-    lexicon = check.lexicon
+    try:
+        # the table folders too, and the version an engine on this directory reports
+        lexicon = load_bundle(directory).lexicon
+    except DataFileError as exc:
+        for problem in exc.problems:
+            typer.echo(str(problem))
+        typer.echo(f"{directory}: INVALID: {len(exc.problems)} problem(s), {warnings}")
+        raise typer.Exit(EXIT_USAGE) from None
     typer.echo(f"{directory}: valid: {len(lexicon.entities)} entities, {len(lexicon.aliases)} aliases, "
                f"{warnings}, version {lexicon.version}")
 
