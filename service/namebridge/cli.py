@@ -37,10 +37,8 @@ def fail(message: str, *, fix: str | None = None) -> "typer.Exit":
 
 def _load_engine(lexicon: Optional[Path]):
     from namebridge.matching.engine import Engine
-    from namebridge.settings import settings_from_env
 
-    settings = settings_from_env()
-    return Engine.load(lexicon if lexicon is not None else settings.lexicon_dir, settings=settings)
+    return Engine.from_env(lexicon)
 
 
 def _render_resolution(resolution, *, explain: bool) -> str:

@@ -159,9 +159,7 @@ def serve(config: ServeConfig, *, engine: "Engine | None" = None) -> int:
                 raise ValueError(f"TLS file not found: {path}")
     if engine is None:
         from namebridge.matching.engine import Engine
-        from namebridge.settings import settings_from_env
-        settings = settings_from_env(lexicon_dir=config.lexicon_dir)
-        engine = Engine.load(settings.lexicon_dir, settings=settings)
+        engine = Engine.from_env(config.lexicon_dir)
     if config.workers <= 1:
         return _serve_process(engine, config, worker=0, reuse_port=False)
     with _reserved_port(config.host, config.port) as port:

@@ -179,14 +179,6 @@ class InProcessResolver:
             self.pool = None
 
 
-def load_engine(lexicon_dir: Path | None) -> Any:
-    from namebridge.matching.engine import Engine
-    from namebridge.settings import settings_from_env
-
-    settings = settings_from_env(lexicon_dir=lexicon_dir)  # as `namebridge serve` loads it
-    return Engine.load(settings.lexicon_dir, settings=settings)
-
-
 def make_resolver(options: BatchOptions) -> Resolver:
     """The in-process engine (with a worker pool) or a client of a running server."""
     if options.server:
@@ -194,7 +186,9 @@ def make_resolver(options: BatchOptions) -> Resolver:
 
         return ServerResolver(options.server, top_k=options.top_k)
     jobs = options.jobs or len(os.sched_getaffinity(0)) or 1  # the cores this process may use
-    engine = load_engine(options.lexicon_dir)
+    from namebridge.matching.engine import Engine
+
+    engine = Engine.from_env(options.lexicon_dir)  # as `namebridge serve` loads it
     limit = engine.settings.max_candidates_limit
     if options.top_k is not None and options.top_k > limit:
         raise BatchInputError(f"--top-k {options.top_k} is above the limit of {limit}",

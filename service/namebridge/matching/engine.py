@@ -35,7 +35,7 @@ from namebridge.matching.query import (INITIAL, NAME, PATRONYMIC, QueryAnalyzer,
 from namebridge.matching.results import (Candidate, Decision, LexiconInfo, QueryAnalysis, Resolution, TokenMatch,
                                          Transliteration)
 from namebridge.matching.scoring import EXACT_SCORE, Scorer
-from namebridge.settings import Settings
+from namebridge.settings import Settings, settings_from_env
 from namebridge.text.keys import KeyTable
 from namebridge.text.morphology import Morphology
 from namebridge.text.normalize import NormalizationTables, bundled_tables, tokenize
@@ -91,6 +91,13 @@ class Engine:
         directory = Path(lexicon_dir) if lexicon_dir is not None else Path(settings.lexicon_dir)
         settings = dataclasses.replace(settings, lexicon_dir=directory)
         return cls.from_bundle(load_bundle(directory, settings), settings)
+
+    @classmethod
+    def from_env(cls, lexicon_dir: Path | str | None = None) -> "Engine":
+        """The engine as every command loads it (serve, batch, resolve, eval...): the
+        ``NAMEBRIDGE_*`` settings, with ``lexicon_dir`` (when given) over them."""
+        settings = settings_from_env(lexicon_dir=lexicon_dir)
+        return cls.load(settings.lexicon_dir, settings=settings)
 
     @classmethod
     def from_bundle(cls, bundle: Bundle, settings: Settings) -> "Engine":
