@@ -74,7 +74,8 @@ def user_env() -> dict[str, str]:
     return env
 
 
-def run_serve(line: str, cwd: Path, env: dict[str, str]) -> None:
+def run_serve(line: str, cwd: Path, env: dict[str, str]) -> str:
+    """Run a serve line until it logs 'serving', then SIGTERM; assert exit 0; return its log."""
     env = {**env, "NAMEBRIDGE_PORT": "0"}
     proc = subprocess.Popen(["bash", "-c", f"exec {line}"], cwd=cwd, env=env, text=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -103,6 +104,7 @@ def run_serve(line: str, cwd: Path, env: dict[str, str]) -> None:
             proc.wait()
     reader.join(10)
     assert code == 0, f"{line!r} exited {code}:\n{''.join(seen)}"
+    return "".join(seen)
 
 
 @pytest.mark.parametrize("line", CLI_COMMANDS)
@@ -115,6 +117,28 @@ def test_cli_section_command_runs(line: str, workdir: Path) -> None:
                           capture_output=True, text=True, timeout=300, check=False)
     assert proc.returncode == 0, f"{line!r} exited {proc.returncode}:\n{proc.stderr[-2000:]}"
     assert proc.stdout.strip() or list(workdir.glob("resolved.*")), f"{line!r} printed nothing"
+
+
+LEXICON_README = (ROOT / "lexicons" / "README.md").read_text(encoding="utf-8")
+WORKED_EXAMPLE = sh_lines(section(LEXICON_README, "Worked example: add an entity"))
+
+
+def test_the_lexicon_worked_example_runs(tmp_path: Path) -> None:
+    """lexicons/README.md's example, run in order on a copy of the bundled lexicon: the new entity resolves."""
+    shutil.copytree(ROOT / "lexicons", tmp_path / "lexicons")
+    env = user_env()
+    serve = [line for line in WORKED_EXAMPLE if re.match(r"namebridge serve\b", line)]
+    script = "\n".join(line for line in WORKED_EXAMPLE if line not in serve)
+    assert "lexicon validate" in script and "resolve" in script and serve, WORKED_EXAMPLE
+    proc = subprocess.run(["bash", "-c", f"set -euo pipefail\n{script}"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert ": valid: 60 entities" in proc.stdout, proc.stdout
+    resolved = [line for line in proc.stdout.splitlines() if "\tMATCH\tcity:samarkand\t" in line]
+    assert len(resolved) == 5, proc.stdout
+    for line in serve:
+        log = run_serve(line, tmp_path, env)
+        assert '"entities": 60' in log, log
 
 
 def test_readme_is_short_and_its_first_screen_says_how_to_start_and_call() -> None:
