@@ -47,7 +47,7 @@ run: install proto
 bench: install proto
 	$(BIN)/python -m benchmarks
 
-# The labelled evaluation set (README, "Evaluation"): print the figures, or re-freeze the per-case run.
+# The labelled evaluation set (docs/evaluation.md): print the figures, or re-freeze the per-case run.
 eval: install proto
 	$(BIN)/namebridge eval tests/eval/cases.tsv
 

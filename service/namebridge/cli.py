@@ -60,7 +60,7 @@ def _render_resolution(resolution, *, explain: bool) -> str:
 @app.command("resolve")
 def resolve_command(
     names: list[str] = typer.Argument(..., help="Names to resolve; '-' reads one name per line from stdin."),
-    as_json: bool = typer.Option(False, "--json", help="One JSON object per name (fields: README, 'JSON output')."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per name (fields: README, 'Command line')."),
     language: Optional[str] = typer.Option(None, "--lang", help="BCP 47 language hint (overrides detection)."),
     entity_type: list[str] = typer.Option([], "--type", help="Only entities of this type (repeatable)."),
     max_candidates: Optional[int] = typer.Option(None, "--max-candidates", help="Candidates to show (default 5)."),
