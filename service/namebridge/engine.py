@@ -22,7 +22,7 @@ from typing import Callable, Collection, Iterable
 from namebridge import features
 from namebridge.errors import InvalidArgument, NotFound
 from namebridge.features import Alignment
-from namebridge.index import COMMON_NAME_FACTOR, PATRONYMIC_WEIGHT, AliasIndex
+from namebridge.index import COMMON_NAME_FACTOR, COMPOUND_TYPES, PATRONYMIC_WEIGHT, AliasIndex
 from namebridge.keys import KeyTable, TokenKeys, token_keys
 from namebridge.lexicon.loader import Lexicon, load_lexicon
 from namebridge.lexicon.model import Entity
@@ -445,8 +445,9 @@ class Engine:
             entity = index.alias_entity[position]
             if types and entity_list[entity].type not in types:
                 continue
-            alignment = self._align(query, position, initials=entity_list[entity].type == PERSON,
-                                    fathers=fathers)
+            entity_type = entity_list[entity].type
+            alignment = self._align(query, position, initials=entity_type == PERSON,
+                                    compound=entity_type in COMPOUND_TYPES, fathers=fathers)
             alias = index.aliases[position]
             weak = alias.tier != "strong"
             score, values = self.scorer.score(alignment, weak=weak, epithet=alias.kind == EPITHET)
@@ -484,7 +485,7 @@ class Engine:
         letters = tuple(j for j, v in enumerate(vids) if len(vocabulary[v].text) == 1)
         return AliasSide(vids, tuple(weights), tuple(common), letters, fathers)
 
-    def _align(self, query: list[QueryToken], position: int, *, initials: bool,
+    def _align(self, query: list[QueryToken], position: int, *, initials: bool, compound: bool = False,
                fathers: frozenset[int] = frozenset()) -> Alignment:
         """Greedy one-to-one alignment of query tokens and alias tokens, best pairs first.
 
@@ -546,6 +547,7 @@ class Engine:
             alias_common=side.common,
             unmatched_query=[i for i in range(len(query)) if i not in used_q],
             unmatched_alias=[j for j in range(len(alias_vids)) if j not in used_a],
+            compound=compound,
         )
 
     def _candidate(self, score: float, position: int, alignment: Alignment,

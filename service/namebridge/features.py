@@ -45,11 +45,19 @@ def form_similarity(text: str, keys: TokenKeys, abjad: bool, other: VocabularyTo
     """(similarity in [0, 1], the comparison that produced it) of a query form and an alias token.
 
     Comparisons, best first: the same text (``exact``); a shared full key,
-    both vocalised (``cross``); a shared consonant skeleton (``skeleton``,
-    stronger when an abjad is involved, since it then carries all there is);
-    an edit distance of one on long keys (``fuzzy``) for typos. Class keys
-    have a small alphabet (every vowel is ``a``), so short keys are never
-    compared fuzzily: one edit in five symbols is a different name.
+    both vocalised, with vowels that fit (``cross``); a shared consonant
+    skeleton (``skeleton``, stronger when an abjad is involved, since it then
+    carries all there is); an edit distance of one on long keys (``fuzzy``)
+    for typos. Class keys have a small alphabet (every vowel is ``a``), so
+    short keys are never compared fuzzily: one edit in five symbols is a
+    different name.
+
+    Vowels are evidence where both sides write them: a shared full key whose
+    vowel runs do not fit (Estonia and Astana, Maurice and Morocco) is no
+    ``cross`` match, and a fuzzy one needs fitting vowels too. Between an
+    abjad spelling and a vocalised one, the vowels the vocalised form has at
+    its ends must be written (an abjad always writes a word's initial vowel,
+    and foreign names' final ones): Austria is not صدر.
     """
     if text == other.text:
         return 1.0, "exact"
@@ -57,8 +65,12 @@ def form_similarity(text: str, keys: TokenKeys, abjad: bool, other: VocabularyTo
         # a form of vowels alone (аүй, uae) has no key worth comparing
         return 0.0, "none"
     either_abjad = abjad or other.abjad
-    if not either_abjad and _share(keys.full, other.keys.full):
+    if not either_abjad and _vowels_fit_on_shared_key(keys, other.keys):
         return FULL_KEY_SIMILARITY, "cross"
+    if either_abjad and abjad != other.abjad:
+        written, vocalised = (keys, other.keys) if abjad else (other.keys, keys)
+        if not set(vocalised.edges) <= set(written.edges):
+            return 0.0, "none"
     if _share(keys.skeleton, other.keys.skeleton):
         if abjad and other.abjad:
             # two abjad spellings differ in the long vowels they write (ترمب, ترامب)
@@ -66,7 +78,6 @@ def form_similarity(text: str, keys: TokenKeys, abjad: bool, other: VocabularyTo
                 return FULL_KEY_SIMILARITY, "cross"
             return ABJAD_SKELETON_ONLY_SIMILARITY, "skeleton"
         if either_abjad:
-            written, vocalised = (keys, other.keys) if abjad else (other.keys, keys)
             # the likeliest reading of the abjad spelling must fit, long vowels included
             if written.skeleton[0] in vocalised.skeleton and _vowels_fit(written.full[:1], vocalised.full):
                 return ABJAD_SKELETON_SIMILARITY, "skeleton"
@@ -75,11 +86,46 @@ def form_similarity(text: str, keys: TokenKeys, abjad: bool, other: VocabularyTo
             return SKELETON_SIMILARITY, "skeleton"
     if either_abjad:
         best = _edit_similarity(keys.skeleton[0], other.keys.skeleton[0], MIN_FUZZY_SKELETON_LENGTH)
-    else:
+    elif _runs_fit(keys.vowels[:1], keys.vowels_wide[:1], other.keys.vowels[:1], other.keys.vowels_wide[:1],
+                   final_open=False):
         best = _edit_similarity(keys.full[0], other.keys.full[0], MIN_FUZZY_FULL_LENGTH)
+    else:
+        best = 0.0
     if best > 0.0:
         return best, "fuzzy"
     return 0.0, "none"
+
+
+def _vowels_fit_on_shared_key(a: TokenKeys, b: TokenKeys) -> bool:
+    """True if the two vocalised forms share a full key on a reading whose vowels fit."""
+    for i, key in enumerate(a.full):
+        for j, other in enumerate(b.full):
+            if key == other and _runs_fit(a.vowels[i:i + 1], a.vowels_wide[i:i + 1],
+                                          b.vowels[j:j + 1], b.vowels_wide[j:j + 1],
+                                          final_open=key.endswith("a")):
+                return True
+    return False
+
+
+def _runs_fit(a: tuple[tuple[str, ...], ...], a_wide: tuple[tuple[str, ...], ...],
+              b: tuple[tuple[str, ...], ...], b_wide: tuple[tuple[str, ...], ...], *, final_open: bool) -> bool:
+    """True if each vowel run of one reading fits the run at the same place of the other:
+    a quality of one is among the qualities the other fits (``keys.vowels.tsv``,
+    ``vowel_equivalents.tsv``). Keys without vowel runs, or with a different number of
+    runs, say nothing against a match. With ``final_open``, a word-final run of a
+    word of several runs may differ (endings vary: Europa, Europe; Estonia, Estonie)."""
+    if not a or not b or len(a[0]) != len(b[0]):
+        return True
+    runs, wide, other_runs, other_wide = a[0], a_wide[0], b[0], b_wide[0]
+    last = len(runs) - 1
+    for k in range(len(runs)):
+        if k == last and final_open and k > 0:
+            continue
+        if "*" in wide[k] or "*" in other_wide[k]:
+            continue
+        if not any(q in other_wide[k] for q in runs[k]) and not any(q in wide[k] for q in other_runs[k]):
+            return False
+    return True
 
 
 def initial_fits(initial: str, initial_keys: TokenKeys, word: str, word_keys: TokenKeys) -> bool:
@@ -146,6 +192,8 @@ class Alignment:
     alias_common: Sequence[bool]               #: alias token is a common given name
     unmatched_query: list[int]
     unmatched_alias: list[int]
+    #: the alias names a place, building, organisation or agreement (a compound name)
+    compound: bool = False
 
 
 #: a leftover token weighs at least this to count as conflicting evidence
@@ -165,7 +213,8 @@ def query_coverage(a: Alignment) -> float:
     A query token the alias lacks costs its full weight, except when every
     token of a multi-token alias was met and it is the only one: then it is a
     middle name (Donald *John* Trump, Marco *Antonio* Rubio) and costs a quarter.
-    A lone surname met is no such proof (Ivanka Trump vs the alias Trump).
+    A lone surname met is no such proof (Ivanka Trump vs the alias Trump), and
+    a compound name has no middle names (Gaza *City*, Beyaz Saray *Sözcüsü*).
     """
     matched = sum(a.query_weights[i] for i, _j, _s, _k in a.pairs)
     # a particle or title the alias lacks costs its own small weight relative
@@ -174,7 +223,8 @@ def query_coverage(a: Alignment) -> float:
     particles = [i for i in a.unmatched_query if a.query_roles[i] == "particle"]
     average = matched / len(a.pairs) if a.pairs else 1.0
     extra = sum(a.query_weights[i] for i in particles) * average
-    if a.pairs and len(a.alias_weights) >= 2 and not a.unmatched_alias and len(names) <= MAX_CHEAP_EXTRA_TOKENS:
+    if (a.pairs and len(a.alias_weights) >= 2 and not a.unmatched_alias and len(names) <= MAX_CHEAP_EXTRA_TOKENS
+            and not a.compound):
         # an extra name token costs a quarter of an average matched token
         extra += EXTRA_TOKEN_FACTOR * len(names) * average
     else:
@@ -232,6 +282,17 @@ def common_name_only(a: Alignment) -> float:
         return 1.0
     informative = [j for _i, j, _s, _k in a.pairs if not a.alias_common[j] and a.alias_weights[j] > 0.25]
     return 1.0 if informative else 0.0
+
+
+def compound_complete(a: Alignment) -> float:
+    """1.0, or 0.0 when the alias is a compound name (a place, building, organisation or
+    agreement) and the query left out one of its words: ``Saray`` is not ``Beyaz Saray``,
+    ``Southern Asia`` is not ``South and Central Asia``. Particles (and, of, ال) may be left out."""
+    if not a.compound or not a.pairs:
+        return 1.0
+    if any(a.alias_weights[j] >= CONFLICT_MIN_WEIGHT * 0.5 for j in a.unmatched_alias):
+        return 0.0
+    return 1.0
 
 
 def initials_only(a: Alignment) -> float:

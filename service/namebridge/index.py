@@ -423,8 +423,7 @@ def _vocabulary_token(text: str, key_table: KeyTable, morphology: Morphology) ->
     if bare is not None:
         # Arabic article: also index the keys of the bare word (الامارات ~ امارات)
         extra = token_keys(bare, key_table)
-        keys = TokenKeys(tuple(dict.fromkeys(keys.full + extra.full)),
-                         tuple(dict.fromkeys(keys.skeleton + extra.skeleton)))
+        keys = keys.merged(extra)
     return VocabularyToken(text, keys, script in ABJADS)
 
 
