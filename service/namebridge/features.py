@@ -73,14 +73,22 @@ def form_similarity(text: str, keys: TokenKeys, abjad: bool, other: VocabularyTo
             return 0.0, "none"
     if _share(keys.skeleton, other.keys.skeleton):
         if abjad and other.abjad:
-            # two abjad spellings differ in the long vowels they write (ترمب, ترامب)
+            # two abjad spellings differ in the long vowels they write (ترمب, ترامب), but
+            # not in where or which: ايران is not ايرنا, استونيا is not استانا
+            fewer, more = (keys, other.keys) if len(keys.full[0]) <= len(other.keys.full[0]) else (other.keys, keys)
+            if not _written_vowels_fit(fewer, 0, more):
+                return 0.0, "none"
             if _consonantal(text) == _consonantal(other.text):
                 return FULL_KEY_SIMILARITY, "cross"
             return ABJAD_SKELETON_ONLY_SIMILARITY, "skeleton"
         if either_abjad:
-            # the likeliest reading of the abjad spelling must fit, long vowels included
-            if written.skeleton[0] in vocalised.skeleton and _vowels_fit(written.full[:1], vocalised.full):
-                return ABJAD_SKELETON_SIMILARITY, "skeleton"
+            # the likeliest reading of the abjad spelling must fit, its long vowels in place
+            # and of a quality the vocalised form has there (آستانه is not Estonia)
+            if written.skeleton[0] in vocalised.skeleton:
+                if _written_vowels_fit(written, 0, vocalised):
+                    return ABJAD_SKELETON_SIMILARITY, "skeleton"
+                if _vowels_fit(written.full[:1], vocalised.full):
+                    return 0.0, "none"   # in place, but of other qualities
             return ABJAD_SKELETON_ONLY_SIMILARITY, "skeleton"
         if len(keys.skeleton[0]) >= MIN_SKELETON_ONLY_LENGTH:
             return SKELETON_SIMILARITY, "skeleton"
@@ -94,6 +102,38 @@ def form_similarity(text: str, keys: TokenKeys, abjad: bool, other: VocabularyTo
     if best > 0.0:
         return best, "fuzzy"
     return 0.0, "none"
+
+
+def _written_vowels_fit(written: TokenKeys, reading: int, other: TokenKeys) -> bool:
+    """True if some reading of ``other`` with the same consonants as ``written``'s reading
+    has a vowel wherever that reading writes one, of a quality that fits."""
+    key = written.full[reading]
+    gaps = _vowel_gaps(key, written.vowels[reading] if reading < len(written.vowels) else ())
+    consonants = key.replace("a", "")
+    for n, other_key in enumerate(other.full):
+        if other_key.replace("a", "") != consonants:
+            continue
+        other_gaps = _vowel_gaps(other_key, other.vowels[n] if n < len(other.vowels) else ())
+        other_wide = _vowel_gaps(other_key, other.vowels_wide[n] if n < len(other.vowels_wide) else ())
+        if all(g in other_gaps and (q == "*" or other_gaps[g] == "*" or any(c in other_wide[g] for c in q))
+               for g, q in gaps.items()):
+            return True
+    return False
+
+
+def _vowel_gaps(key: str, runs: tuple[str, ...]) -> dict[int, str]:
+    """gap index (0 before the first consonant, k after the k-th) -> the vowel run written
+    there (its qualities; ``*`` where unknown)."""
+    gaps: dict[int, str] = {}
+    consonant = 0
+    run = 0
+    for symbol in key:
+        if symbol == "a":
+            gaps[consonant] = runs[run] if run < len(runs) else "*"
+            run += 1
+        else:
+            consonant += 1
+    return gaps
 
 
 def _vowels_fit_on_shared_key(a: TokenKeys, b: TokenKeys) -> bool:

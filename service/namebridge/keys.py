@@ -76,6 +76,8 @@ class KeyTable:
     longest: int
     #: letter -> (its vowel qualities, the quality of a run of it alone); from vowels.tsv
     vowel_letters: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: letter -> its qualities as a word's first letter, where they differ (initial alef: any)
+    vowel_letters_first: dict[str, str] = field(default_factory=dict)
     #: quality -> the qualities it fits (itself first); from vowel_equivalents.tsv
     vowel_fits: dict[str, str] = field(default_factory=dict)
     #: letters of the sequences the table lists for an abjad (script Arabic)
@@ -107,12 +109,12 @@ class KeyTable:
             rules[(seq, pos)] = tuple("" if a == SILENT else a for a in alternatives)
             if r["script"] in ABJADS:
                 abjad_letters.update(seq)
-        vowel_letters = _read_vowel_letters(path.parent / VOWELS_FILE, problems)
+        vowel_letters, vowel_letters_first = _read_vowel_letters(path.parent / VOWELS_FILE, problems)
         vowel_fits = _read_vowel_fits(path.parent / VOWEL_EQUIVALENTS_FILE, problems)
         if problems:
             raise DataFileError(problems)
-        return cls(rules, max(len(s) for s, _ in rules) if rules else 1, vowel_letters, vowel_fits,
-                   frozenset(abjad_letters))
+        return cls(rules, max(len(s) for s, _ in rules) if rules else 1, vowel_letters, vowel_letters_first,
+                   vowel_fits, frozenset(abjad_letters))
 
     def segments(self, token: str) -> list[tuple[str, ...]]:
         """The token split into sequences, each as its alternative class strings."""
@@ -141,8 +143,11 @@ class KeyTable:
                 i += 1
         return out
 
-    def vowel_quality(self, letters: str) -> tuple[str, str]:
-        """(qualities, quality when alone) of the vowel letters of one sequence ("", "" if none)."""
+    def vowel_quality(self, letters: str, *, first: bool = False) -> tuple[str, str]:
+        """(qualities, quality when alone) of the vowel letters of one sequence ("", "" if none);
+        ``first`` if the sequence starts the word."""
+        if first and letters[:1] in self.vowel_letters_first:
+            return self.vowel_letters_first[letters[:1]], ""
         qualities, alone = "", ""
         for ch in letters:
             found = self.vowel_letters.get(ch)
@@ -212,13 +217,13 @@ def _vowel_runs(segments: list[tuple[str, tuple[str, ...]]], reading: list[str],
     runs: list[str] = []
     qualities = alone = ""
     open_run = False
-    for (letters, _alternatives), symbols in zip(segments, reading):
+    for n, ((letters, _alternatives), symbols) in enumerate(zip(segments, reading)):
         for symbol in symbols:
             if symbol == VOWEL:
                 if not open_run:
                     qualities = alone = ""
                     open_run = True
-                q, a = table.vowel_quality(letters)
+                q, a = table.vowel_quality(letters, first=n == 0)
                 qualities += q
                 alone += a
             elif open_run:
@@ -253,21 +258,26 @@ def _vowel_edges(token: str, segments: list[tuple[str, tuple[str, ...]]], full: 
     return edges
 
 
-def _read_vowel_letters(path: Path, problems: list[Problem]) -> dict[str, tuple[str, str]]:
+def _read_vowel_letters(path: Path, problems: list[Problem]) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
+    """(letter -> (qualities, alone), letter -> qualities as a first letter where they differ)."""
     letters: dict[str, tuple[str, str]] = {}
-    for r in read_table(path, ("letter", "qualities", "alone", "note"), problems):
+    firsts: dict[str, str] = {}
+    for r in read_table(path, ("letter", "qualities", "alone", "first", "note"), problems):
         letter = r["letter"]
         qualities = "" if r["qualities"] == SILENT else r["qualities"].replace("|", "")
         alone = "" if r["alone"] == SILENT else r["alone"]
+        first = qualities if r["first"] == "=" else r["first"].replace("|", "")
         if len(letter) != 1 or letter != letter.casefold():
             problems.append(r.problem(f"letter must be one lower-case character, found {letter!r}"))
-        elif not set(qualities + alone) <= set(QUALITIES):
+        elif not set(qualities + alone + first) <= set(QUALITIES):
             problems.append(r.problem(f"qualities must be from {' '.join(QUALITIES)} separated by '|', or '-'"))
         elif letter in letters:
             problems.append(r.problem(f"duplicate letter {letter!r}"))
         else:
             letters[letter] = (qualities, alone)
-    return letters
+            if first != qualities:
+                firsts[letter] = first
+    return letters, firsts
 
 
 def _read_vowel_fits(path: Path, problems: list[Problem]) -> dict[str, str]:
