@@ -16,6 +16,7 @@ import jellyfish
 
 from namebridge.index import VocabularyToken
 from namebridge.keys import TokenKeys
+from namebridge.scripts import detect_script
 
 # --- token level --------------------------------------------------------------
 
@@ -39,6 +40,8 @@ MIN_FUZZY_SKELETON_LENGTH = 5
 #: rising towards FUZZY_BASE + FUZZY_RANGE for long ones
 FUZZY_BASE = 0.80
 FUZZY_RANGE = 0.12
+#: a fuzzy match in the alias's script is a typo of it: at most this many edits of its letters
+MAX_TYPO_EDITS = 1
 
 
 def form_similarity(text: str, keys: TokenKeys, abjad: bool, other: VocabularyToken) -> tuple[float, str]:
@@ -92,7 +95,11 @@ def form_similarity(text: str, keys: TokenKeys, abjad: bool, other: VocabularyTo
             return ABJAD_SKELETON_ONLY_SIMILARITY, "skeleton"
         if len(keys.skeleton[0]) >= MIN_SKELETON_ONLY_LENGTH:
             return SKELETON_SIMILARITY, "skeleton"
-    if either_abjad:
+    if (detect_script(text) == detect_script(other.text)
+            and jellyfish.damerau_levenshtein_distance(text, other.text) > MAX_TYPO_EDITS):
+        # in one script, a typo is a slip in writing the alias, not another word (France, Vance)
+        best = 0.0
+    elif either_abjad:
         best = _edit_similarity(keys.skeleton[0], other.keys.skeleton[0], MIN_FUZZY_SKELETON_LENGTH)
     elif _runs_fit(keys.vowels[:1], keys.vowels_wide[:1], other.keys.vowels[:1], other.keys.vowels_wide[:1],
                    final_open=False):
