@@ -9,8 +9,10 @@ combines with the weight table.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import jellyfish
 
@@ -42,6 +44,8 @@ FUZZY_BASE = 0.80
 FUZZY_RANGE = 0.12
 #: a fuzzy match in the alias's script is a typo of it: at most this many edits of its letters
 MAX_TYPO_EDITS = 1
+#: distinct forms whose unaccented text is remembered
+MARKS_CACHE_SIZE = 65536
 
 
 def form_similarity(text: str, keys: TokenKeys, abjad: bool, other: VocabularyToken) -> tuple[float, str]:
@@ -81,7 +85,7 @@ def form_similarity(text: str, keys: TokenKeys, abjad: bool, other: VocabularyTo
             fewer, more = (keys, other.keys) if len(keys.full[0]) <= len(other.keys.full[0]) else (other.keys, keys)
             if not _written_vowels_fit(fewer, 0, more):
                 return 0.0, "none"
-            if _consonantal(text) == _consonantal(other.text):
+            if _consonantal(text) == _consonantal(other.text) or _share(keys.full, other.keys.full):
                 return FULL_KEY_SIMILARITY, "cross"
             return ABJAD_SKELETON_ONLY_SIMILARITY, "skeleton"
         if either_abjad:
@@ -96,7 +100,8 @@ def form_similarity(text: str, keys: TokenKeys, abjad: bool, other: VocabularyTo
         if len(keys.skeleton[0]) >= MIN_SKELETON_ONLY_LENGTH:
             return SKELETON_SIMILARITY, "skeleton"
     if (detect_script(text) == detect_script(other.text)
-            and jellyfish.damerau_levenshtein_distance(text, other.text) > MAX_TYPO_EDITS):
+            and jellyfish.damerau_levenshtein_distance(_without_marks(text), _without_marks(other.text))
+            > MAX_TYPO_EDITS):
         # in one script, a typo is a slip in writing the alias, not another word (France, Vance)
         best = 0.0
     elif either_abjad:
@@ -182,6 +187,12 @@ def initial_fits(initial: str, initial_keys: TokenKeys, word: str, word_keys: To
         return True
     first = {k[:1] for k in initial_keys.full[:1] if k[:1].isupper()}
     return bool(first) and word_keys.full[0][:1] in first
+
+
+@lru_cache(maxsize=MARKS_CACHE_SIZE)
+def _without_marks(text: str) -> str:
+    """The text without combining marks (Kazajistán -> kazajistan): accents are no typo."""
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
 
 
 def _consonantal(text: str) -> str:
