@@ -31,6 +31,8 @@ ABJAD_SKELETON_SIMILARITY = 0.93
 ABJAD_SKELETON_ONLY_SIMILARITY = 0.80
 #: letters an abjad spelling may add or leave out (long vowels, hamza, ayn)
 MATRES_LECTIONIS = str.maketrans("", "", "اويءع")
+#: a full key of at most this many consonants needs the same vowel qualities, not equivalents
+SHORT_KEY_CONSONANTS = 2
 #: similarity of vocalised forms whose skeletons agree but whose vowels differ
 SKELETON_SIMILARITY = 0.86
 #: vocalised skeletons shorter than this must agree on the full key too (Rubio/Arab, Putin/Batin)
@@ -68,6 +70,9 @@ def form_similarity(text: str, keys: TokenKeys, abjad: bool, other: VocabularyTo
     """
     if text == other.text:
         return 1.0, "exact"
+    if other.acronym:
+        # an acronym is met as written only: Aus is not U.S., Be is not БАӘ
+        return 0.0, "none"
     if not keys.skeleton[0] or not other.keys.skeleton[0]:
         # a form of vowels alone (аүй, uae) has no key worth comparing
         return 0.0, "none"
@@ -149,12 +154,18 @@ def _vowel_gaps(key: str, runs: tuple[str, ...]) -> dict[int, str]:
 
 
 def _vowels_fit_on_shared_key(a: TokenKeys, b: TokenKeys) -> bool:
-    """True if the two vocalised forms share a full key on a reading whose vowels fit."""
+    """True if the two vocalised forms share a full key on a reading whose vowels fit.
+
+    A key of few consonants is short evidence: there the vowels must be the same
+    qualities, not merely equivalent ones (Chennai is not China)."""
     for i, key in enumerate(a.full):
         for j, other in enumerate(b.full):
-            if key == other and _runs_fit(a.vowels[i:i + 1], a.vowels_wide[i:i + 1],
-                                          b.vowels[j:j + 1], b.vowels_wide[j:j + 1],
-                                          final_open=key.endswith("a")):
+            if key != other:
+                continue
+            short = len(key) - key.count("a") <= SHORT_KEY_CONSONANTS
+            a_wide = a.vowels[i:i + 1] if short else a.vowels_wide[i:i + 1]
+            b_wide = b.vowels[j:j + 1] if short else b.vowels_wide[j:j + 1]
+            if _runs_fit(a.vowels[i:i + 1], a_wide, b.vowels[j:j + 1], b_wide, final_open=key.endswith("a")):
                 return True
     return False
 
@@ -162,7 +173,7 @@ def _vowels_fit_on_shared_key(a: TokenKeys, b: TokenKeys) -> bool:
 def _runs_fit(a: tuple[tuple[str, ...], ...], a_wide: tuple[tuple[str, ...], ...],
               b: tuple[tuple[str, ...], ...], b_wide: tuple[tuple[str, ...], ...], *, final_open: bool) -> bool:
     """True if each vowel run of one reading fits the run at the same place of the other:
-    a quality of one is among the qualities the other fits (``keys.vowels.tsv``,
+    the first quality of one (the vowel a diphthong starts with) is among those the other fits (``keys.vowels.tsv``,
     ``vowel_equivalents.tsv``). Keys without vowel runs, or with a different number of
     runs, say nothing against a match. With ``final_open``, a word-final run of a
     word of several runs may differ (endings vary: Europa, Europe; Estonia, Estonie)."""
@@ -175,7 +186,7 @@ def _runs_fit(a: tuple[tuple[str, ...], ...], a_wide: tuple[tuple[str, ...], ...
             continue
         if "*" in wide[k] or "*" in other_wide[k]:
             continue
-        if not any(q in other_wide[k] for q in runs[k]) and not any(q in wide[k] for q in other_runs[k]):
+        if runs[k][0] not in other_wide[k] and other_runs[k][0] not in wide[k]:
             return False
     return True
 
