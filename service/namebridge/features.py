@@ -33,6 +33,8 @@ ABJAD_SKELETON_ONLY_SIMILARITY = 0.80
 MATRES_LECTIONIS = str.maketrans("", "", "اويءع")
 #: a full key of at most this many consonants needs the same vowel qualities, not equivalents
 SHORT_KEY_CONSONANTS = 2
+#: ... and the shorter form as written at least this share of the longer one's length
+SHORT_KEY_LENGTH_RATIO = 0.6
 #: similarity of vocalised forms whose skeletons agree but whose vowels differ
 SKELETON_SIMILARITY = 0.86
 #: vocalised skeletons shorter than this must agree on the full key too (Rubio/Arab, Putin/Batin)
@@ -77,7 +79,7 @@ def form_similarity(text: str, keys: TokenKeys, abjad: bool, other: VocabularyTo
         # a form of vowels alone (аүй, uae) has no key worth comparing
         return 0.0, "none"
     either_abjad = abjad or other.abjad
-    if not either_abjad and _vowels_fit_on_shared_key(keys, other.keys):
+    if not either_abjad and _vowels_fit_on_shared_key(keys, other.keys, len(text), len(other.text)):
         return FULL_KEY_SIMILARITY, "cross"
     if either_abjad and abjad != other.abjad:
         written, vocalised = (keys, other.keys) if abjad else (other.keys, keys)
@@ -111,8 +113,7 @@ def form_similarity(text: str, keys: TokenKeys, abjad: bool, other: VocabularyTo
         best = 0.0
     elif either_abjad:
         best = _edit_similarity(keys.skeleton[0], other.keys.skeleton[0], MIN_FUZZY_SKELETON_LENGTH)
-    elif _runs_fit(keys.vowels[:1], keys.vowels_wide[:1], other.keys.vowels[:1], other.keys.vowels_wide[:1],
-                   final_open=False):
+    elif _runs_fit(keys.vowels[:1], other.keys.vowels_wide[:1], final_open=False):
         best = _edit_similarity(keys.full[0], other.keys.full[0], MIN_FUZZY_FULL_LENGTH)
     else:
         best = 0.0
@@ -153,40 +154,43 @@ def _vowel_gaps(key: str, runs: tuple[str, ...]) -> dict[int, str]:
     return gaps
 
 
-def _vowels_fit_on_shared_key(a: TokenKeys, b: TokenKeys) -> bool:
+def _vowels_fit_on_shared_key(a: TokenKeys, b: TokenKeys, a_length: int, b_length: int) -> bool:
     """True if the two vocalised forms share a full key on a reading whose vowels fit.
 
     A key of few consonants is short evidence: there the vowels must be the same
-    qualities, not merely equivalent ones (Chennai is not China)."""
+    qualities, not merely equivalent ones (Chennai is not China), and the lengths
+    as written close (Bon is not Boeing)."""
     for i, key in enumerate(a.full):
         for j, other in enumerate(b.full):
             if key != other:
                 continue
-            short = len(key) - key.count("a") <= SHORT_KEY_CONSONANTS
-            a_wide = a.vowels[i:i + 1] if short else a.vowels_wide[i:i + 1]
-            b_wide = b.vowels[j:j + 1] if short else b.vowels_wide[j:j + 1]
-            if _runs_fit(a.vowels[i:i + 1], a_wide, b.vowels[j:j + 1], b_wide, final_open=key.endswith("a")):
+            if len(key) - key.count("a") <= SHORT_KEY_CONSONANTS:
+                if min(a_length, b_length) < SHORT_KEY_LENGTH_RATIO * max(a_length, b_length):
+                    continue
+                b_wide = tuple(tuple(run[:1] for run in runs) for runs in b.vowels[j:j + 1])
+            else:
+                b_wide = b.vowels_wide[j:j + 1]
+            if _runs_fit(a.vowels[i:i + 1], b_wide, final_open=key.endswith("a")):
                 return True
     return False
 
 
-def _runs_fit(a: tuple[tuple[str, ...], ...], a_wide: tuple[tuple[str, ...], ...],
-              b: tuple[tuple[str, ...], ...], b_wide: tuple[tuple[str, ...], ...], *, final_open: bool) -> bool:
+def _runs_fit(a: tuple[tuple[str, ...], ...], b_wide: tuple[tuple[str, ...], ...], *, final_open: bool) -> bool:
     """True if each vowel run of one reading fits the run at the same place of the other:
     the first quality of one (the vowel a diphthong starts with) is among those the other fits (``keys.vowels.tsv``,
     ``vowel_equivalents.tsv``). Keys without vowel runs, or with a different number of
     runs, say nothing against a match. With ``final_open``, a word-final run of a
     word of several runs may differ (endings vary: Europa, Europe; Estonia, Estonie)."""
-    if not a or not b or len(a[0]) != len(b[0]):
+    if not a or not b_wide or len(a[0]) != len(b_wide[0]):
         return True
-    runs, wide, other_runs, other_wide = a[0], a_wide[0], b[0], b_wide[0]
+    runs, other_wide = a[0], b_wide[0]
     last = len(runs) - 1
     for k in range(len(runs)):
         if k == last and final_open and k > 0:
             continue
-        if "*" in wide[k] or "*" in other_wide[k]:
+        if "*" in runs[k] or "*" in other_wide[k]:
             continue
-        if runs[k][0] not in other_wide[k] and other_runs[k][0] not in wide[k]:
+        if runs[k][0] not in other_wide[k]:
             return False
     return True
 

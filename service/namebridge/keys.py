@@ -49,7 +49,8 @@ class TokenKeys:
     #: per full reading (same order): the vowel qualities of each vowel run, e.g. Tokayev
     #: ("o", "ae"); "*" where the quality is unknown (see ``lexicons/keys/vowels.tsv``)
     vowels: tuple[tuple[str, ...], ...] = ()
-    #: the same runs widened by the equivalent qualities (e -> ei), for comparing
+    #: the first quality of each run (the vowel a diphthong starts with) widened by its
+    #: equivalent qualities (e -> ei), for comparing
     vowels_wide: tuple[tuple[str, ...], ...] = ()
     #: "b" if the likeliest reading starts with a written vowel, "e" if it ends with one
     #: (a final e alone does not count: it is often silent); abjad spellings: "b" if the
@@ -204,7 +205,7 @@ def _token_keys(token: str, table: KeyTable) -> TokenKeys:
         s = _skeleton(f)
         if s not in skeleton:
             skeleton.append(s)
-    wide = tuple(tuple(table.widened(run) for run in runs) for runs in vowels)
+    wide = tuple(tuple(table.widened(run[:1]) for run in runs) for runs in vowels)
     return TokenKeys(tuple(full), tuple(skeleton), tuple(vowels), wide,
                      _vowel_edges(token, segments, full[0] if full else "", table))
 
