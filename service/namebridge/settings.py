@@ -34,7 +34,7 @@ class Settings:
     #: top score at or above this, with enough margin, is a MATCH
     match_threshold: float = 0.80
     #: top score at or above this (but not a MATCH) is AMBIGUOUS
-    ambiguous_threshold: float = 0.55
+    ambiguous_threshold: float = 0.75
     #: a MATCH needs this lead over the best *other* entity
     match_margin: float = 0.06
     #: candidates below this score are not returned

@@ -28,7 +28,7 @@ from namebridge.lexicon.loader import Lexicon
 from namebridge.lexicon.model import Entity
 from namebridge.matching import features
 from namebridge.matching.alignment import AliasSide, ScoredAlias, align, alias_side
-from namebridge.matching.index import AliasIndex
+from namebridge.matching.index import COMPOUND_TYPES, AliasIndex
 from namebridge.matching.options import ResolveOptions, check_hints, checked_name
 from namebridge.matching.query import (INITIAL, NAME, PATRONYMIC, QueryAnalyzer, QueryToken,
                                        query_language_and_script, token_languages)
@@ -277,7 +277,8 @@ class Engine:
             alignment = align(query, self._alias_side(position), index.vocabulary,
                               min_similarity=self.settings.min_token_similarity,
                               initial_similarity=self.settings.initial_similarity,
-                              initials=entity_list[entity].type == PERSON, fathers=fathers)
+                              initials=entity_list[entity].type == PERSON,
+                              compound=entity_list[entity].type in COMPOUND_TYPES, fathers=fathers)
             alias = index.aliases[position]
             weak = alias.tier != "strong"
             score, values = self.scorer.score(alignment, weak=weak, epithet=alias.kind == EPITHET)

@@ -9,13 +9,16 @@ combines with the weight table.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import jellyfish
 
 from namebridge.matching.index import VocabularyToken
 from namebridge.text.keys import TokenKeys
+from namebridge.text.scripts import detect_script
 
 # --- token level --------------------------------------------------------------
 
@@ -28,6 +31,10 @@ ABJAD_SKELETON_SIMILARITY = 0.93
 ABJAD_SKELETON_ONLY_SIMILARITY = 0.80
 #: letters an abjad spelling may add or leave out (long vowels, hamza, ayn)
 MATRES_LECTIONIS = str.maketrans("", "", "اويءع")
+#: a full key of at most this many consonants needs the same vowel qualities, not equivalents
+SHORT_KEY_CONSONANTS = 2
+#: ... and the shorter form as written at least this share of the longer one's length
+SHORT_KEY_LENGTH_RATIO = 0.6
 #: similarity of vocalised forms whose skeletons agree but whose vowels differ
 SKELETON_SIMILARITY = 0.86
 #: vocalised skeletons shorter than this must agree on the full key too (Rubio/Arab, Putin/Batin)
@@ -39,47 +46,153 @@ MIN_FUZZY_SKELETON_LENGTH = 5
 #: rising towards FUZZY_BASE + FUZZY_RANGE for long ones
 FUZZY_BASE = 0.80
 FUZZY_RANGE = 0.12
+#: a fuzzy match in the alias's script is a typo of it: at most this many edits of its letters
+MAX_TYPO_EDITS = 1
+#: distinct forms whose unaccented text is remembered
+MARKS_CACHE_SIZE = 65536
 
 
 def form_similarity(text: str, keys: TokenKeys, abjad: bool, other: VocabularyToken) -> tuple[float, str]:
     """(similarity in [0, 1], the comparison that produced it) of a query form and an alias token.
 
     Comparisons, best first: the same text (``exact``); a shared full key,
-    both vocalised (``cross``); a shared consonant skeleton (``skeleton``,
-    stronger when an abjad is involved, since it then carries all there is);
-    an edit distance of one on long keys (``fuzzy``) for typos. Class keys
-    have a small alphabet (every vowel is ``a``), so short keys are never
-    compared fuzzily: one edit in five symbols is a different name.
+    both vocalised, with vowels that fit (``cross``); a shared consonant
+    skeleton (``skeleton``, stronger when an abjad is involved, since it then
+    carries all there is); an edit distance of one on long keys (``fuzzy``)
+    for typos. Class keys have a small alphabet (every vowel is ``a``), so
+    short keys are never compared fuzzily: one edit in five symbols is a
+    different name.
+
+    Vowels are evidence where both sides write them: a shared full key whose
+    vowel runs do not fit (Estonia and Astana, Maurice and Morocco) is no
+    ``cross`` match, and a fuzzy one needs fitting vowels too. Between an
+    abjad spelling and a vocalised one, the vowels the vocalised form has at
+    its ends must be written (an abjad always writes a word's initial vowel,
+    and foreign names' final ones): Austria is not صدر.
     """
     if text == other.text:
         return 1.0, "exact"
+    if other.acronym:
+        # an acronym is met as written only: Aus is not U.S., Be is not БАӘ
+        return 0.0, "none"
     if not keys.skeleton[0] or not other.keys.skeleton[0]:
         # a form of vowels alone (аүй, uae) has no key worth comparing
         return 0.0, "none"
     either_abjad = abjad or other.abjad
-    if not either_abjad and _share(keys.full, other.keys.full):
+    if not either_abjad and _vowels_fit_on_shared_key(keys, other.keys, len(text), len(other.text)):
         return FULL_KEY_SIMILARITY, "cross"
+    if either_abjad and abjad != other.abjad:
+        written, vocalised = (keys, other.keys) if abjad else (other.keys, keys)
+        if not set(vocalised.edges) <= set(written.edges):
+            return 0.0, "none"
     if _share(keys.skeleton, other.keys.skeleton):
         if abjad and other.abjad:
-            # two abjad spellings differ in the long vowels they write (ترمب, ترامب)
-            if _consonantal(text) == _consonantal(other.text):
+            # two abjad spellings differ in the long vowels they write (ترمب, ترامب), but
+            # not in where or which: ايران is not ايرنا, استونيا is not استانا
+            fewer, more = (keys, other.keys) if len(keys.full[0]) <= len(other.keys.full[0]) else (other.keys, keys)
+            if not _written_vowels_fit(fewer, 0, more):
+                return 0.0, "none"
+            if _consonantal(text) == _consonantal(other.text) or _share(keys.full, other.keys.full):
                 return FULL_KEY_SIMILARITY, "cross"
             return ABJAD_SKELETON_ONLY_SIMILARITY, "skeleton"
         if either_abjad:
-            written, vocalised = (keys, other.keys) if abjad else (other.keys, keys)
-            # the likeliest reading of the abjad spelling must fit, long vowels included
-            if written.skeleton[0] in vocalised.skeleton and _vowels_fit(written.full[:1], vocalised.full):
-                return ABJAD_SKELETON_SIMILARITY, "skeleton"
+            # the likeliest reading of the abjad spelling must fit, its long vowels in place
+            # and of a quality the vocalised form has there (آستانه is not Estonia)
+            if written.skeleton[0] in vocalised.skeleton:
+                if _written_vowels_fit(written, 0, vocalised):
+                    return ABJAD_SKELETON_SIMILARITY, "skeleton"
+                if _vowels_fit(written.full[:1], vocalised.full):
+                    return 0.0, "none"   # in place, but of other qualities
             return ABJAD_SKELETON_ONLY_SIMILARITY, "skeleton"
         if len(keys.skeleton[0]) >= MIN_SKELETON_ONLY_LENGTH:
             return SKELETON_SIMILARITY, "skeleton"
-    if either_abjad:
+    if (detect_script(text) == detect_script(other.text)
+            and jellyfish.damerau_levenshtein_distance(_without_marks(text), _without_marks(other.text))
+            > MAX_TYPO_EDITS):
+        # in one script, a typo is a slip in writing the alias, not another word (France, Vance)
+        best = 0.0
+    elif either_abjad:
         best = _edit_similarity(keys.skeleton[0], other.keys.skeleton[0], MIN_FUZZY_SKELETON_LENGTH)
-    else:
+    elif _runs_fit(keys.vowels[:1], other.keys.vowels_wide[:1], final_open=False):
         best = _edit_similarity(keys.full[0], other.keys.full[0], MIN_FUZZY_FULL_LENGTH)
+    else:
+        best = 0.0
     if best > 0.0:
         return best, "fuzzy"
     return 0.0, "none"
+
+
+def _written_vowels_fit(written: TokenKeys, reading: int, other: TokenKeys) -> bool:
+    """True if some reading of ``other`` with the same consonants as ``written``'s reading
+    has a vowel wherever that reading writes one, of a quality that fits."""
+    key = written.full[reading]
+    gaps = _vowel_gaps(key, written.vowels[reading] if reading < len(written.vowels) else ())
+    consonants = key.replace("a", "")
+    for n, other_key in enumerate(other.full):
+        if other_key.replace("a", "") != consonants:
+            continue
+        other_gaps = _vowel_gaps(other_key, other.vowels[n] if n < len(other.vowels) else ())
+        other_wide = _vowel_gaps(other_key, other.vowels_wide[n] if n < len(other.vowels_wide) else ())
+        if all(g in other_gaps and (q == "*" or other_gaps[g] == "*" or any(c in other_wide[g] for c in q))
+               for g, q in gaps.items()):
+            return True
+    return False
+
+
+def _vowel_gaps(key: str, runs: tuple[str, ...]) -> dict[int, str]:
+    """gap index (0 before the first consonant, k after the k-th) -> the vowel run written
+    there (its qualities; ``*`` where unknown)."""
+    gaps: dict[int, str] = {}
+    consonant = 0
+    run = 0
+    for symbol in key:
+        if symbol == "a":
+            gaps[consonant] = runs[run] if run < len(runs) else "*"
+            run += 1
+        else:
+            consonant += 1
+    return gaps
+
+
+def _vowels_fit_on_shared_key(a: TokenKeys, b: TokenKeys, a_length: int, b_length: int) -> bool:
+    """True if the two vocalised forms share a full key on a reading whose vowels fit.
+
+    A key of few consonants is short evidence: there the vowels must be the same
+    qualities, not merely equivalent ones (Chennai is not China), and the lengths
+    as written close (Bon is not Boeing)."""
+    for i, key in enumerate(a.full):
+        for j, other in enumerate(b.full):
+            if key != other:
+                continue
+            if len(key) - key.count("a") <= SHORT_KEY_CONSONANTS:
+                if min(a_length, b_length) < SHORT_KEY_LENGTH_RATIO * max(a_length, b_length):
+                    continue
+                b_wide = tuple(tuple(run[:1] for run in runs) for runs in b.vowels[j:j + 1])
+            else:
+                b_wide = b.vowels_wide[j:j + 1]
+            if _runs_fit(a.vowels[i:i + 1], b_wide, final_open=key.endswith("a")):
+                return True
+    return False
+
+
+def _runs_fit(a: tuple[tuple[str, ...], ...], b_wide: tuple[tuple[str, ...], ...], *, final_open: bool) -> bool:
+    """True if each vowel run of one reading fits the run at the same place of the other:
+    the first quality of one (the vowel a diphthong starts with) is among those the other fits (``keys.vowels.tsv``,
+    ``vowel_equivalents.tsv``). Keys without vowel runs, or with a different number of
+    runs, say nothing against a match. With ``final_open``, a word-final run of a
+    word of several runs may differ (endings vary: Europa, Europe; Estonia, Estonie)."""
+    if not a or not b_wide or len(a[0]) != len(b_wide[0]):
+        return True
+    runs, other_wide = a[0], b_wide[0]
+    last = len(runs) - 1
+    for k in range(len(runs)):
+        if k == last and final_open and k > 0:
+            continue
+        if "*" in runs[k] or "*" in other_wide[k]:
+            continue
+        if runs[k][0] not in other_wide[k]:
+            return False
+    return True
 
 
 def initial_fits(initial: str, initial_keys: TokenKeys, word: str, word_keys: TokenKeys) -> bool:
@@ -89,6 +202,12 @@ def initial_fits(initial: str, initial_keys: TokenKeys, word: str, word_keys: To
         return True
     first = {k[:1] for k in initial_keys.full[:1] if k[:1].isupper()}
     return bool(first) and word_keys.full[0][:1] in first
+
+
+@lru_cache(maxsize=MARKS_CACHE_SIZE)
+def _without_marks(text: str) -> str:
+    """The text without combining marks (Kazajistán -> kazajistan): accents are no typo."""
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
 
 
 def _consonantal(text: str) -> str:
@@ -146,6 +265,8 @@ class Alignment:
     alias_common: Sequence[bool]               #: alias token is a common given name
     unmatched_query: list[int]
     unmatched_alias: list[int]
+    #: the alias names a place, building, organisation or agreement (a compound name)
+    compound: bool = False
 
 
 #: a leftover token weighs at least this to count as conflicting evidence
@@ -165,7 +286,8 @@ def query_coverage(a: Alignment) -> float:
     A query token the alias lacks costs its full weight, except when every
     token of a multi-token alias was met and it is the only one: then it is a
     middle name (Donald *John* Trump, Marco *Antonio* Rubio) and costs a quarter.
-    A lone surname met is no such proof (Ivanka Trump vs the alias Trump).
+    A lone surname met is no such proof (Ivanka Trump vs the alias Trump), and
+    a compound name has no middle names (Gaza *City*, Beyaz Saray *Sözcüsü*).
     """
     matched = sum(a.query_weights[i] for i, _j, _s, _k in a.pairs)
     # a particle or title the alias lacks costs its own small weight relative
@@ -174,7 +296,8 @@ def query_coverage(a: Alignment) -> float:
     particles = [i for i in a.unmatched_query if a.query_roles[i] == "particle"]
     average = matched / len(a.pairs) if a.pairs else 1.0
     extra = sum(a.query_weights[i] for i in particles) * average
-    if a.pairs and len(a.alias_weights) >= 2 and not a.unmatched_alias and len(names) <= MAX_CHEAP_EXTRA_TOKENS:
+    if (a.pairs and len(a.alias_weights) >= 2 and not a.unmatched_alias and len(names) <= MAX_CHEAP_EXTRA_TOKENS
+            and not a.compound):
         # an extra name token costs a quarter of an average matched token
         extra += EXTRA_TOKEN_FACTOR * len(names) * average
     else:
@@ -232,6 +355,17 @@ def common_name_only(a: Alignment) -> float:
         return 1.0
     informative = [j for _i, j, _s, _k in a.pairs if not a.alias_common[j] and a.alias_weights[j] > 0.25]
     return 1.0 if informative else 0.0
+
+
+def compound_complete(a: Alignment) -> float:
+    """1.0, or 0.0 when the alias is a compound name (a place, building, organisation or
+    agreement) and the query left out one of its words: ``Saray`` is not ``Beyaz Saray``,
+    ``Southern Asia`` is not ``South and Central Asia``. Particles (and, of, ال) may be left out."""
+    if not a.compound or not a.pairs:
+        return 1.0
+    if any(a.alias_weights[j] >= CONFLICT_MIN_WEIGHT * 0.5 for j in a.unmatched_alias):
+        return 0.0
+    return 1.0
 
 
 def initials_only(a: Alignment) -> float:

@@ -68,6 +68,8 @@ class VocabularyToken:
     abjad: bool
     weight: float = 1.0
     common: bool = False
+    #: written as an acronym by some alias (ABD, АҚШ, U.S.): met only as written
+    acronym: bool = False
     postings: array = field(default_factory=lambda: array("I"))
 
 
@@ -137,6 +139,8 @@ class AliasIndex:
                             entities_of_token[vid] = {seen, entity}
                     else:
                         seen.add(entity)
+                if _is_acronym(alias, token.surface):
+                    vocabulary[vid].acronym = True
                 vocabulary[vid].postings.append(position)
                 ids.append(vid)
             alias_tokens.append(tuple(ids))
@@ -423,10 +427,15 @@ def _vocabulary_token(text: str, key_table: KeyTable, morphology: Morphology) ->
     if bare is not None:
         # Arabic article: also index the keys of the bare word (الامارات ~ امارات)
         extra = token_keys(bare, key_table)
-        keys = TokenKeys(tuple(dict.fromkeys(keys.full + extra.full)),
-                         tuple(dict.fromkeys(keys.skeleton + extra.skeleton)))
+        keys = keys.merged(extra)
     return VocabularyToken(text, keys, script in ABJADS)
 
+
+#: the alias kind of acronyms and other abbreviations, whose tokens are met only as written
+ABBREVIATION = "abbreviation"
+#: a token of this many capitals is an acronym (ABD, USA, АҚШ)
+MIN_ACRONYM_LETTERS = 2
+MAX_ACRONYM_LETTERS = 5
 
 #: entity types whose names are compounds (not persons: their names are written apart)
 COMPOUND_TYPES = frozenset({"place", "building", "org", "region", "city", "country", "project", "agreement"})
@@ -438,6 +447,13 @@ def _writes_compounds(alias: Alias, ids: list[int], vocabulary: list[VocabularyT
     if not 2 <= len(ids) <= 3 or not all(vocabulary[v].abjad for v in ids):
         return False
     return lexicon.entities[alias.entity_id].type in COMPOUND_TYPES
+
+
+def _is_acronym(alias: Alias, surface: str) -> bool:
+    """True for a token of an abbreviation alias, or one written in capitals (ABD, USA)."""
+    letters = [c for c in surface if c.isalpha()]
+    return alias.kind == ABBREVIATION or (
+        MIN_ACRONYM_LETTERS <= len(letters) <= MAX_ACRONYM_LETTERS and all(c.isupper() for c in letters))
 
 
 def _cluster_keys(vt: VocabularyToken) -> tuple[str, ...]:

@@ -107,10 +107,15 @@ class QueryAnalyzer:
             # a particle or title, possibly with a clitic (والرئيس = and the president):
             # it meets only particles (ben ~ bin ~ бин)
             matches = {}
+            prefixes = self.wordlists.patronymic_prefixes
             for vid in self.index.vocabulary_candidates(text, keys, abjad=abjad):
                 other = self.index.vocabulary[vid]
                 if other.text == text or other.text in self.wordlists.particles:
                     similarity, key = features.form_similarity(text, keys, abjad, other)
+                    if (similarity < self.settings.min_token_similarity and particle in prefixes
+                            and other.text in prefixes):
+                        # "son of" in any spelling (ibn, bin, بن written without its alef)
+                        similarity, key = features.FULL_KEY_SIMILARITY, "particle"
                     if similarity >= self.settings.min_token_similarity:
                         matches[vid] = (similarity, key)
             return QueryToken(text, script, language, PARTICLE, self.wordlists.particles[particle], keys, matches,
