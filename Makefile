@@ -49,7 +49,7 @@ bench: install proto
 
 # The labelled evaluation set (README, "Evaluation"): print the figures, or re-freeze the per-case run.
 eval: install proto
-	$(BIN)/namebridge eval tests/eval/cases.tsv
+	$(BIN)/namebridge eval tests/eval/cases.tsv --open-world tests/eval/openworld
 
 # The open-world benchmark (README, "Evaluation"): regenerate its names from the pinned data packages.
 openworld: install
