@@ -127,6 +127,7 @@ def _results() -> pl.DataFrame:
         ("n2", "word", "Latin", "negative", "NIL", "AMBIGUOUS", "NIL", "city:b", 0.95),
         ("n3", "city", "Arabic", "negative", "NIL", "MATCH", "city:b", "city:b", 0.97),
         ("n4", "city", "Arabic", "negative", "NIL", "NO_MATCH", "NIL", "NIL", 0.0),
+        ("n1", "word", "Latin", "negative", "NIL", "MATCH", "city:a", "city:a", 0.90),   # same word, other language
         ("p1", "city", "Latin", "positive", "city:a", "MATCH", "city:a", "city:a", 0.99),
         ("p2", "city", "Latin", "positive", "city:a", "MATCH", "city:b", "city:b", 0.91),
         ("h1", "city", "Latin", "held", "NIL", None, None, None, None),
@@ -140,15 +141,15 @@ def _results() -> pl.DataFrame:
 
 def test_figures_are_exact() -> None:
     report = ow.summarize_openworld(_results(), worst=10)
-    assert report.counts == {"names": 7, "positive": 2, "negative": 4, "held": 1}
-    assert report.false_match_rate == 0.5
-    assert report.ambiguous_rate == 0.25
+    assert report.counts == {"names": 8, "positive": 2, "negative": 5, "held": 1}
+    assert report.false_match_rate == 0.6
+    assert report.ambiguous_rate == 0.2
     by_kind = {r["kind"]: r for r in report.negatives["by_kind"].to_dicts()}
-    assert by_kind["word"]["false_match_rate"] == 0.5 and by_kind["word"]["ambiguous"] == 0.5
+    assert by_kind["word"]["false_match_rate"] == 2 / 3 and by_kind["word"]["ambiguous"] == 1 / 3
     assert by_kind["city"]["no_match"] == 0.5
     positives = report.positives["overall"].row(0, named=True)
     assert (positives["top1"], positives["wrong_match"]) == (0.5, 0.5)
-    # MATCH before AMBIGUOUS, highest score first; NO_MATCH and non-negatives never listed
+    # MATCH before AMBIGUOUS, highest score first, each query once; NO_MATCH and non-negatives never listed
     assert report.worst["query"].to_list() == ["n3", "n1", "n2"]
     assert list(ow.summarize_openworld(_results(), worst=1).worst["query"]) == ["n3"]
 

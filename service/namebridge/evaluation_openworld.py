@@ -157,13 +157,14 @@ def _breakdown(frame: pl.DataFrame, exprs: list[pl.Expr]) -> dict[str, pl.DataFr
 
 
 def worst_negatives(results: pl.DataFrame, count: int) -> pl.DataFrame:
-    """Negatives given an entity, MATCH before AMBIGUOUS, highest score first."""
+    """Negatives given an entity, MATCH before AMBIGUOUS, highest score first, each query once."""
     order = pl.col("decision").replace_strict(
         {Decision.MATCH.value: 0, Decision.AMBIGUOUS.value: 1}, default=2, return_dtype=pl.Int64)
     return (results.filter((pl.col("role") == NEGATIVE)
                            & pl.col("decision").is_in([Decision.MATCH.value, Decision.AMBIGUOUS.value]))
             .with_columns(order.alias("_order"))
             .sort(["_order", "score", "query"], descending=[False, True, False])
+            .unique(subset="query", keep="first", maintain_order=True)   # a word of two languages once
             .head(count)
             .select("query", "kind", "lang", "script", "source_id", "decision", "top", "score",
                     "runner_up", "explanation", "file", "line"))
