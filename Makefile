@@ -11,7 +11,7 @@ PROTOS := $(wildcard proto/namebridge/v1/*.proto)
 GENERATED := $(patsubst proto/%.proto,service/%_pb2.py,$(PROTOS))
 NPM_STAMP := node_modules/.installed
 
-.PHONY: all install proto lint-proto test run bench clean eval eval-freeze
+.PHONY: all install proto lint-proto test run bench clean eval eval-freeze openworld
 
 all: test
 
@@ -49,7 +49,11 @@ bench: install proto
 
 # The labelled evaluation set (docs/evaluation.md): print the figures, or re-freeze the per-case run.
 eval: install proto
-	$(BIN)/namebridge eval tests/eval/cases.tsv
+	$(BIN)/namebridge eval tests/eval/cases.tsv --open-world tests/eval/openworld
+
+# The open-world benchmark (README, "Evaluation"): regenerate its names from the pinned data packages.
+openworld: install
+	$(BIN)/python tests/eval/openworld/generate.py
 
 eval-freeze: install proto
 	$(BIN)/namebridge eval tests/eval/cases.tsv --failures 0 --write-results tests/eval/results.tsv

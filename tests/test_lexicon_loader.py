@@ -227,7 +227,7 @@ def test_duplicate_entity_id_in_the_same_and_in_another_file(make_lexicon) -> No
 @pytest.mark.parametrize(("external_ids", "message"), [
     ("Q42", "bad external ID 'Q42': expected scheme:value, pairs separated by one space, or '-'"),
     ("wikidata:Q42  iso3166-1-a3:KAZ", "bad external ID '': expected scheme:value, pairs separated by one space, or '-'"),
-    ("isni:0000000121", "unknown external ID scheme 'isni' (known: iso3166-1, iso3166-1-a3, wikidata)"),
+    ("isni:0000000121", "unknown external ID scheme 'isni' (known: iso3166-1, iso3166-1-a3, wikidata, geonames, un-m49)"),
     ("wikidata:42", "bad wikidata value '42': expected a Wikidata QID such as Q232"),
     ("iso3166-1:kz", "bad iso3166-1 value 'kz': expected two capital letters (ISO 3166-1 alpha-2)"),
     ("iso3166-1-a3:KZ", "bad iso3166-1-a3 value 'KZ': expected three capital letters (ISO 3166-1 alpha-3)"),

@@ -185,20 +185,36 @@ def eval_command(
     write_results: Optional[Path] = typer.Option(
         None, "--write-results", help="Also write the frozen per-case results TSV here."),
     lexicon: Optional[Path] = typer.Option(None, "--lexicon", help="Lexicon directory (default: bundled)."),
+    open_world: Optional[Path] = typer.Option(
+        None, "--open-world", help="Also evaluate this open-world directory (tests/eval/openworld): false matches, AMBIGUOUS, worst cases."),
+    worst: int = typer.Option(15, "--worst", min=0, help="How many open-world worst cases to show."),
+    baseline: bool = typer.Option(False, "--baseline", help="With --open-world: also the plain unidecode + token_sort_ratio baseline."),
 ) -> None:
     """Resolve a labelled cases file; print accuracy, precision, recall, NIL accuracy, failures."""
     import json
 
     from namebridge import evaluation
+    from namebridge.evaluation import openworld
 
     frame = evaluation.read_cases(cases)
-    report = evaluation.evaluate(_load_engine(lexicon), frame)
+    names = openworld.read_openworld(open_world) if open_world is not None else None
+    engine = _load_engine(lexicon)
+    report = evaluation.evaluate(engine, frame)
+    world = None
+    if names is not None:
+        world = openworld.evaluate_openworld(engine, engine.lexicon, names, worst=worst,
+                                             baseline=baseline, directory=str(open_world))
     if write_results is not None:
         evaluation.write_frozen(report, write_results)
     if as_json:
-        typer.echo(json.dumps(report.to_dict(failures=failures), ensure_ascii=False))
+        out = report.to_dict(failures=failures)
+        if world is not None:
+            out["open_world"] = world.to_dict()
+        typer.echo(json.dumps(out, ensure_ascii=False))
     else:
         typer.echo(evaluation.format_report(report, failures=failures))
+        if world is not None:
+            typer.echo("\n" + openworld.format_openworld(world))
 
 
 @app.command("batch")

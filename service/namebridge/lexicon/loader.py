@@ -78,6 +78,8 @@ EXTERNAL_ID_SCHEMES: dict[str, tuple[re.Pattern[str], str]] = {
     "iso3166-1": (re.compile(r"[A-Z]{2}"), "two capital letters (ISO 3166-1 alpha-2)"),
     "iso3166-1-a3": (re.compile(r"[A-Z]{3}"), "three capital letters (ISO 3166-1 alpha-3)"),
     "wikidata": (re.compile(r"Q[1-9][0-9]*"), "a Wikidata QID such as Q232"),
+    "geonames": (re.compile(r"[1-9][0-9]*"), "a GeoNames ID such as 524901"),
+    "un-m49": (re.compile(r"[0-9]{3}"), "a three-digit UN M49 area code such as 150"),
 }
 COUNTRY_ONLY_SCHEMES = frozenset({"iso3166-1", "iso3166-1-a3"})
 
