@@ -17,7 +17,7 @@ import polars as pl
 import pytest
 
 from namebridge import evaluation
-from namebridge.lexicon.files import read_table_strict
+from namebridge.tsv import read_table_strict
 
 HERE = Path(__file__).resolve().parent
 REALWORLD = HERE / "eval" / "realworld.tsv"

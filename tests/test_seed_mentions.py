@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from namebridge.errors import Problem
-from namebridge.lexicon.files import Row, read_table
+from namebridge.tsv import Row, read_table
 from namebridge.lexicon.loader import load_lexicon
-from namebridge.normalize import normalize_text
+from namebridge.text.normalize import normalize_text
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
