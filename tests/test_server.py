@@ -141,7 +141,8 @@ def test_resolve_passes_every_option_to_the_engine(engine, stub):
 
 def test_batch_resolve_keeps_order_and_answers(stub, names, expected):
     shuffled = random.Random(1).sample(names, len(names)) * 3
-    response = stub.BatchResolve(pb.BatchResolveRequest(names=shuffled), timeout=20)
+    response = stub.BatchResolve(pb.BatchResolveRequest(names=shuffled, view=pb.RESOLUTION_VIEW_FULL),
+                                 timeout=20)
     assert [as_dict(r) for r in response.resolutions] == [expected[n] for n in shuffled]
 
 
@@ -158,7 +159,7 @@ def test_stream_keeps_order_mixes_names_and_batches_and_survives_a_bad_message(s
 
     def requests() -> Iterator[pb.ResolveStreamRequest]:
         for number, item in enumerate(plan):
-            message = pb.ResolveStreamRequest(request_id=f"r{number}")
+            message = pb.ResolveStreamRequest(request_id=f"r{number}", view=pb.RESOLUTION_VIEW_FULL)
             if isinstance(item, str):
                 message.name = item
             else:

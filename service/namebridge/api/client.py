@@ -61,6 +61,18 @@ class StreamResult:
     error: InvalidArgument | NotFound | RemoteError | None = None
 
 
+#: the views a caller can ask for, by the name the client takes (``view="basic"``)
+VIEWS = {"basic": pb.RESOLUTION_VIEW_BASIC, "full": pb.RESOLUTION_VIEW_FULL}
+
+
+def view_number(view: str) -> int:
+    """``"basic"`` / ``"full"`` -> the ``ResolutionView`` value; ValueError names the choices."""
+    try:
+        return VIEWS[view]
+    except KeyError:
+        raise ValueError(f"view must be one of {', '.join(VIEWS)}, got {view!r}") from None
+
+
 def error_from_rpc(exc: grpc.RpcError) -> NamebridgeError:
     """The typed error for a failed call: the field from a BadRequest detail if any."""
     status = rpc_status.from_call(exc) if isinstance(exc, grpc.Call) else None
@@ -141,11 +153,13 @@ class NamebridgeClient:
 
     def resolve(self, name: str, *, language: str | None = None, script: str | None = None,
                 entity_types: Iterable[str] = (), max_candidates: int | None = None,
-                min_score: float | None = None, timeout: float | None = None) -> Resolution:
-        """Resolve one name (``Resolve``)."""
+                min_score: float | None = None, view: str = "full",
+                timeout: float | None = None) -> Resolution:
+        """Resolve one name (``Resolve``). ``view="basic"`` asks only for the verdict
+        (see ``VIEWS``): the query analysis and explanations come back empty."""
         request = pb.ResolveRequest(name=name, language=language or "", script=script or "",
                                     entity_types=list(entity_types),
-                                    max_candidates=max_candidates or 0)
+                                    max_candidates=max_candidates or 0, view=view_number(view))
         if min_score is not None:
             request.min_score = min_score
         response = self._call(self.stub.Resolve, request, timeout)
@@ -154,12 +168,13 @@ class NamebridgeClient:
     def resolve_many(self, names: Sequence[str], *, language: str | None = None,
                      script: str | None = None, entity_types: Iterable[str] = (),
                      max_candidates: int | None = None, min_score: float | None = None,
-                     timeout: float | None = None) -> list[Resolution]:
+                     view: str = "full", timeout: float | None = None) -> list[Resolution]:
         """Resolve names in order with one ``BatchResolve`` call (the caller keeps
-        within the server's ``max_batch_names``; see ``resolve_all`` for more)."""
+        within the server's ``max_batch_names``; see ``resolve_all`` for more).
+        The client asks for the full view unless told ``view="basic"``."""
         request = pb.BatchResolveRequest(names=list(names), language=language or "",
                                          script=script or "", entity_types=list(entity_types),
-                                         max_candidates=max_candidates or 0)
+                                         max_candidates=max_candidates or 0, view=view_number(view))
         if min_score is not None:
             request.min_score = min_score
         response = self._call(self.stub.BatchResolve, request, timeout)
@@ -175,18 +190,19 @@ class NamebridgeClient:
     def resolve_stream(self, requests: Iterable[str | Sequence[str]], *,
                        language: str | None = None, script: str | None = None,
                        entity_types: Iterable[str] = (), max_candidates: int | None = None,
-                       min_score: float | None = None,
+                       min_score: float | None = None, view: str = "full",
                        timeout: float | None = None) -> Iterator[StreamResult]:
         """Push names over one ``ResolveStream``: each item is a name (a str) or a
         batch (a list of names); results come back in order with request ids
         ``"0"``, ``"1"``... A refused item yields a result with ``error`` set."""
         types = list(entity_types)
+        view_value = view_number(view)
 
         def messages() -> Iterator[pb.ResolveStreamRequest]:
             for number, item in enumerate(requests):
                 message = pb.ResolveStreamRequest(
                     request_id=str(number), language=language or "", script=script or "",
-                    entity_types=types, max_candidates=max_candidates or 0)
+                    entity_types=types, max_candidates=max_candidates or 0, view=view_value)
                 if isinstance(item, str):
                     message.name = item
                 else:

@@ -23,6 +23,7 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
 from namebridge.api import convert
+from namebridge.api.views import BASIC, FULL, Options, ResolutionMessages, checked_view
 from namebridge.errors import InvalidArgument, NamebridgeError
 from namebridge.api.logs import MAX_LOGGED_TEXTS, AccessLog
 from namebridge.api.metrics import Metrics
@@ -149,6 +150,7 @@ class EntityResolverServicer(pb_grpc.EntityResolverServiceServicer):
         self.settings = engine.settings
         self.metrics = metrics or Metrics()
         self.access = access_log or AccessLog()
+        self.messages = ResolutionMessages(engine, cache_size=self.settings.resolution_cache_size)
         info = engine.info()
         self.metrics.set_lexicon(version=info.version, entities=info.entity_count,
                                  aliases=info.alias_count)
@@ -193,15 +195,11 @@ class EntityResolverServicer(pb_grpc.EntityResolverServiceServicer):
         self._finish(method, "OK", started, names=names, texts=texts)
         return response
 
-    def _options(self, request: Any) -> dict[str, Any]:
-        """Engine keyword arguments from the option fields every resolve request shares."""
-        return {
-            "language": request.language or None,
-            "script": request.script or None,
-            "entity_types": tuple(request.entity_types),
-            "max_candidates": request.max_candidates or None,
-            "min_score": request.min_score if request.HasField("min_score") else None,
-        }
+    def _options(self, request: Any) -> Options:
+        """The option fields every resolve request shares, in ``Engine.resolve`` keyword order."""
+        return (request.language or None, request.script or None, tuple(request.entity_types),
+                request.max_candidates or None,
+                request.min_score if request.HasField("min_score") else None)
 
     def _check_batch_size(self, count: int, field: str) -> None:
         limit = self.settings.max_batch_names
@@ -209,17 +207,17 @@ class EntityResolverServicer(pb_grpc.EntityResolverServiceServicer):
             raise InvalidArgument(field, f"{count} names in one call; the limit is {limit} "
                                          "(max_batch_names): split the batch")
 
-    def _resolve_names(self, context: grpc.ServicerContext, names: Any, options: dict[str, Any],
-                       field: str) -> list[pb.Resolution]:
+    def _resolve_names(self, context: grpc.ServicerContext, names: Any, options: Options,
+                       view: int, field: str) -> list[pb.Resolution]:
         """Resolve in order, stopping as soon as the call is no longer active."""
-        resolve = self.engine.resolve
-        to_proto = convert.resolution_to_proto
+        message = self.messages.message
+        is_active = context.is_active
         out: list[pb.Resolution] = []
         for index, name in enumerate(names):
-            if not context.is_active():
+            if not is_active():
                 raise _Stopped(index, len(names))
             try:
-                out.append(to_proto(resolve(name, **options)))
+                out.append(message(name, options, view))
             except InvalidArgument as exc:
                 raise _with_prefix(exc, f"{field}[{index}]") from None
         return out
@@ -231,8 +229,8 @@ class EntityResolverServicer(pb_grpc.EntityResolverServiceServicer):
 
     def _resolve(self, context: grpc.ServicerContext,
                  request: pb.ResolveRequest) -> tuple[pb.ResolveResponse, int]:
-        resolution = self.engine.resolve(request.name, **self._options(request))
-        return pb.ResolveResponse(resolution=convert.resolution_to_proto(resolution)), 1
+        view = checked_view(request.view, default=FULL)
+        return pb.ResolveResponse(resolution=self.messages.message(request.name, self._options(request), view)), 1
 
     def BatchResolve(self, request: pb.BatchResolveRequest,
                      context: grpc.ServicerContext) -> pb.BatchResolveResponse:
@@ -242,7 +240,8 @@ class EntityResolverServicer(pb_grpc.EntityResolverServiceServicer):
                        request: pb.BatchResolveRequest) -> tuple[pb.BatchResolveResponse, int]:
         names = request.names
         self._check_batch_size(len(names), "names")
-        resolutions = self._resolve_names(context, names, self._options(request), "names")
+        view = checked_view(request.view, default=BASIC)
+        resolutions = self._resolve_names(context, names, self._options(request), view, "names")
         return pb.BatchResolveResponse(resolutions=resolutions), len(resolutions)
 
     def ResolveStream(self, request_iterator: Iterator[pb.ResolveStreamRequest],
@@ -265,14 +264,14 @@ class EntityResolverServicer(pb_grpc.EntityResolverServiceServicer):
                 try:
                     query = request.WhichOneof("query")
                     options = self._options(request)
+                    view = checked_view(request.view, default=BASIC)
                     if query == "name":
-                        response.resolutions.append(
-                            convert.resolution_to_proto(self.engine.resolve(request.name, **options)))
+                        response.resolutions.append(self.messages.message(request.name, options, view))
                     elif query == "batch":
                         batch = request.batch.names
                         self._check_batch_size(len(batch), "batch.names")
                         response.resolutions.extend(
-                            self._resolve_names(context, batch, options, "batch.names"))
+                            self._resolve_names(context, batch, options, view, "batch.names"))
                     else:
                         raise InvalidArgument("query", "set either name or batch")
                 except NamebridgeError as exc:

@@ -70,7 +70,8 @@ class ServerResolver:
         requests = [[keys[p][0] for p in batch] for batch in batches]
         refused: list[int] = []
         asked = candidates_asked(self.top_k)
-        results = self.client.resolve_stream(requests, language=language, max_candidates=asked)
+        # a row needs the verdict only: the BASIC view (no explanations built or sent)
+        results = self.client.resolve_stream(requests, language=language, max_candidates=asked, view="basic")
         for batch, result in zip(batches, results):
             if result.error is not None:
                 refused.extend(batch)
@@ -80,7 +81,7 @@ class ServerResolver:
         if refused:
             # one name per message: only the names the server refuses become INVALID
             singles = self.client.resolve_stream([keys[p][0] for p in refused], language=language,
-                                                 max_candidates=asked)
+                                                 max_candidates=asked, view="basic")
             for p, result in zip(refused, singles):
                 if result.error is not None:
                     out[p] = invalid_row(str(result.error))
