@@ -48,6 +48,7 @@ from namebridge.batch.formats import (
     open_reader,
     output_format,
 )
+from namebridge.batch.exact import EXACT_ANSWER_SCORE, ExactTable
 from namebridge.batch.progress import BatchProgress
 from namebridge.batch.rows import Key, Resolver, Row, resolve_key
 from namebridge.errors import EXIT_INVALID_ROWS, EXIT_OK
@@ -58,12 +59,14 @@ from namebridge.settings import DEFAULT_BATCH_CACHE_SIZE, DEFAULT_BATCH_CHUNK_SI
 RESULT_COLUMNS: tuple[str, ...] = (
     "entity_id", "canonical_name", "entity_type", "score", "decision", "matched_alias", "reason",
 )
+RESULT_TYPES = (pl.String, pl.String, pl.String, pl.Float64, pl.String, pl.String, pl.String)
 CANDIDATES_COLUMN = "candidates"
 CANDIDATE_STRUCT = pl.Struct({"entity_id": pl.String, "score": pl.Float64, "matched_alias": pl.String})
 
 _NAME_KEY = "__namebridge_name"
 _LANG_KEY = "__namebridge_lang"
 _BAD_KEY = "__namebridge_bad"
+_EXACT = "__namebridge_exact"           #: True on cache rows the exact-name table answered
 _KEYS = [_NAME_KEY, _LANG_KEY]
 
 #: names per piece of work sent to one worker at most
@@ -90,6 +93,7 @@ class BatchOptions:
     cache_size: int = DEFAULT_BATCH_CACHE_SIZE
     lexicon_dir: Path | None = None
     progress: bool | None = None       #: None: only when stderr is a terminal
+    exact: bool = True                 #: answer exact names from the index table (in-process only)
 
 
 @dataclass(slots=True)
@@ -98,6 +102,8 @@ class BatchSummary:
 
     rows: int = 0
     resolved: int = 0                  #: distinct (name, language) pairs sent to the engine or server
+    exact: int = 0                     #: distinct names the exact-name table answered instead
+    exact_rows: int = 0                #: rows whose answer came from the table
     decisions: Counter[str] = field(default_factory=Counter)
     marked_lines: int = 0              #: rows the reader marked (undecodable, ragged, bad JSON)
     engine_errors: int = 0
@@ -107,12 +113,18 @@ class BatchSummary:
         rate = self.rows / self.seconds if self.seconds > 0 else 0.0
         kinds = ", ".join(f"{d.value} {self.decisions.get(d.value, 0):,}" for d in Decision)
         text = (f"namebridge batch: {self.rows:,} rows, {self.resolved:,} distinct names resolved, "
-                f"{self.seconds:.2f} s ({rate:,.0f} rows/s); {kinds}")
+                f"{self.seconds:.2f} s ({rate:,.0f} rows/s); {kinds}; exact-name table: "
+                f"{self.exact:,} distinct names, {self.exact_share:.1%} of rows")
         if self.marked_lines:
             text += f"; {self.marked_lines:,} unreadable line(s) kept as INVALID"
         if self.engine_errors:
             text += f"; {self.engine_errors:,} engine error(s), see the reason column"
         return text
+
+    @property
+    def exact_share(self) -> float:
+        """The share of rows answered by the exact-name table (0 when there were none)."""
+        return self.exact_rows / self.rows if self.rows else 0.0
 
 
 #: the engine a forked worker resolves with (set in the parent before forking)
@@ -137,12 +149,14 @@ class InProcessResolver:
     a clear error instead of a hang: ``ProcessPoolExecutor`` reports it.
     """
 
-    def __init__(self, engine: Any, *, jobs: int, top_k: int | None) -> None:
+    def __init__(self, engine: Any, *, jobs: int, top_k: int | None, exact: bool = True) -> None:
         global _WORKER_ENGINE
         self.engine = engine
         self.jobs = jobs
         self.top_k = top_k
         self.pool: ProcessPoolExecutor | None = None
+        #: names the index answers exactly skip the engine (one candidate asked only)
+        self.exact: ExactTable | None = None
         # the engine's objects live as long as the run: keep the cyclic GC from
         # walking them again and again (and, after fork, from touching and so
         # copying every page the workers share with this process)
@@ -151,6 +165,8 @@ class InProcessResolver:
             _WORKER_ENGINE = engine  # inherited by fork: loaded once, pages shared
             self.pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
             self.pool.submit(_worker_ready).result()  # with fork, the first submit starts all workers
+        if exact and top_k is None:
+            self.exact = ExactTable.build(engine)      # polars work: only after the fork
 
     def submit(self, keys: Sequence[Key]) -> Callable[[], list[Row]]:
         keys = list(keys)
@@ -193,7 +209,7 @@ def make_resolver(options: BatchOptions) -> Resolver:
     if options.top_k is not None and options.top_k > limit:
         raise BatchInputError(f"--top-k {options.top_k} is above the limit of {limit}",
                               fix=f"pass --top-k between 1 and {limit}")
-    return InProcessResolver(engine, jobs=jobs, top_k=options.top_k)
+    return InProcessResolver(engine, jobs=jobs, top_k=options.top_k, exact=options.exact)
 
 
 # --- one chunk -------------------------------------------------------------------
@@ -216,10 +232,11 @@ def _results_frame(keys: list[Key], rows: list[Row], *, top_k: int | None, candi
         _LANG_KEY: [k[1] for k in keys],
     }
     schema: dict[str, Any] = {_NAME_KEY: pl.String, _LANG_KEY: pl.String}
-    for name, values, dtype in zip(RESULT_COLUMNS, cols[:7],
-                                   (pl.String, pl.String, pl.String, pl.Float64, pl.String, pl.String, pl.String)):
+    for name, values, dtype in zip(RESULT_COLUMNS, cols[:7], RESULT_TYPES):
         data[name] = list(values)
         schema[name] = dtype
+    data[_EXACT] = [False] * len(keys)
+    schema[_EXACT] = pl.Boolean
     if top_k:
         dicts = [None if c is None else [{"entity_id": e, "score": s, "matched_alias": a} for e, s, a in c]
                  for c in cols[7]]
@@ -279,11 +296,30 @@ class _ChunkResolver:
         for other in self.open:  # already on their way
             if new.height and other.new.height:
                 new = new.join(other.new, on=_KEYS, how="anti", nulls_equal=True)
+        exact = getattr(self.resolver, "exact", None)
+        if exact is not None and new.height:
+            new = self._answer_exact(exact, new)
         todo: list[Key] = list(zip(new[_NAME_KEY].to_list(), new[_LANG_KEY].to_list()))
         wait = self.resolver.submit(todo) if todo else (lambda: [])
         sub = _Submitted(chunk, chunk.frame.with_columns(names, langs), distinct, new, todo, wait)
         self.open.append(sub)
         return sub
+
+    def _answer_exact(self, exact: ExactTable, new: pl.DataFrame) -> pl.DataFrame:
+        """Put the answers of the exact-name table in the cache; return the names it left."""
+        plain = new.filter(pl.col(_LANG_KEY).is_null())[_NAME_KEY]
+        answered = exact.answer(plain)
+        if not answered.height:
+            return new
+        fresh = answered.select(
+            pl.col("name").alias(_NAME_KEY), pl.lit(None, pl.String).alias(_LANG_KEY),
+            "entity_id", "canonical_name", "entity_type",
+            pl.lit(EXACT_ANSWER_SCORE, pl.Float64).alias("score"),
+            pl.lit(Decision.MATCH.value).alias("decision"), "matched_alias",
+            pl.lit(None, pl.String).alias("reason"), pl.lit(True).alias(_EXACT))
+        self.cache = pl.concat([self.cache, fresh.select(self.cache.columns)])
+        self.summary.exact += fresh.height
+        return new.join(fresh.select(_KEYS), on=_KEYS, how="anti", nulls_equal=True)
 
     def _add(self, todo: list[Key], rows: list[Row]) -> None:
         if todo:
@@ -304,7 +340,8 @@ class _ChunkResolver:
             out = sub.keyed.join(self.cache, on=_KEYS, how="left", nulls_equal=True, maintain_order="left")
         if out.height != sub.keyed.height:  # one cache row per key, always
             raise RuntimeError(f"internal error: {out.height} output rows for {sub.keyed.height} input rows")
-        out = out.drop(_KEYS)
+        self.summary.exact_rows += int(out[_EXACT].sum())
+        out = out.drop(*_KEYS, _EXACT)
         if self.cache.height > self.options.cache_size:
             keep = pl.concat([sub.distinct, *(o.distinct for o in self.open)]).unique()
             used = self.cache.join(keep, on=_KEYS, how="semi", nulls_equal=True)
