@@ -65,7 +65,7 @@ def resolve_command(
     entity_type: list[str] = typer.Option([], "--type", help="Only entities of this type (repeatable)."),
     max_candidates: Optional[int] = typer.Option(None, "--max-candidates", help="Candidates to show (default 5)."),
     explain: bool = typer.Option(True, "--explain/--brief", help="Show how each candidate was matched."),
-    lexicon: Optional[Path] = typer.Option(None, "--lexicon", help="Lexicon directory (default: bundled)."),
+    lexicon: Optional[Path] = typer.Option(None, "--lexicon", help="Lexicon directory or compiled snapshot file (.nbx) (default: bundled)."),
 ) -> None:
     """Resolve names to entity IDs: decision, score, matched alias and why.
 
@@ -104,7 +104,7 @@ def translit_command(
     text: str = typer.Argument(..., help="Text to romanize."),
     language: Optional[str] = typer.Option(None, "--lang", help="Language whose table to use (default: detected per token)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
-    lexicon: Optional[Path] = typer.Option(None, "--lexicon", help="Lexicon directory (default: bundled)."),
+    lexicon: Optional[Path] = typer.Option(None, "--lexicon", help="Lexicon directory or compiled snapshot file (.nbx) (default: bundled)."),
 ) -> None:
     """Romanize a text for display and show the detected script and language of each token."""
     import json
@@ -126,7 +126,7 @@ def translit_command(
 
 @app.command("info")
 def info_command(
-    lexicon: Optional[Path] = typer.Option(None, "--lexicon", help="Lexicon directory (default: bundled)."),
+    lexicon: Optional[Path] = typer.Option(None, "--lexicon", help="Lexicon directory or compiled snapshot file (.nbx) (default: bundled)."),
 ) -> None:
     """What is loaded: lexicon version, counts by type and language, settings in force."""
     info = _load_engine(lexicon).info()
@@ -137,7 +137,7 @@ def info_command(
     for name, value in info.settings.items():
         typer.echo(f"  {name} = {value}")
 
-lexicon_app = typer.Typer(help="Check the lexicon files.", no_args_is_help=True)
+lexicon_app = typer.Typer(help="Check the lexicon files, or compile them into a snapshot.", no_args_is_help=True)
 app.add_typer(lexicon_app, name="lexicon")
 
 
@@ -177,6 +177,35 @@ def lexicon_validate_command(
                f"{warnings}, version {lexicon.version}")
 
 
+@lexicon_app.command("compile")
+def lexicon_compile_command(
+    directory: Optional[Path] = typer.Argument(
+        None, help="Lexicon directory (default: NAMEBRIDGE_LEXICON_DIR, else the bundled lexicons/)."),
+    output: Path = typer.Option(..., "-o", "--output", help="The snapshot file to write, e.g. lexicon.nbx."),
+) -> None:
+    """Compile a lexicon into one snapshot file that serve, batch, resolve, info and eval load
+    with --lexicon FILE, without analysing every alias again.
+
+    Exit codes: 0 written; 2 the lexicon is invalid or the file cannot be written.
+    """
+    import time
+
+    from namebridge.matching.engine import Engine
+    from namebridge.matching.snapshot import write_snapshot
+
+    started = time.perf_counter()
+    engine = _load_engine(directory)
+    if Path(engine.lexicon.directory).is_file():
+        raise fail(f"{engine.lexicon.directory} is already a snapshot", fix="pass a lexicon directory")
+    try:
+        header = write_snapshot(engine, output)
+    except OSError as exc:
+        raise fail(f"cannot write {output}: {exc}", fix="pass -o a path in a writable directory") from None
+    typer.echo(f"{output}: {header['entities']} entities, {header['aliases']} aliases, lexicon version "
+               f"{header['lexicon_version']}, format {header['format']}, {output.stat().st_size:,} bytes, "
+               f"{time.perf_counter() - started:.1f} s")
+
+
 @app.command("eval")
 def eval_command(
     cases: Path = typer.Argument(..., help="Cases TSV: query, expected (entity ID or NIL), kind, source (kind and source may be -)."),
@@ -184,7 +213,7 @@ def eval_command(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
     write_results: Optional[Path] = typer.Option(
         None, "--write-results", help="Also write the frozen per-case results TSV here."),
-    lexicon: Optional[Path] = typer.Option(None, "--lexicon", help="Lexicon directory (default: bundled)."),
+    lexicon: Optional[Path] = typer.Option(None, "--lexicon", help="Lexicon directory or compiled snapshot file (.nbx) (default: bundled)."),
     open_world: Optional[Path] = typer.Option(
         None, "--open-world", help="Also evaluate this open-world directory (tests/eval/openworld): false matches, AMBIGUOUS, worst cases."),
     worst: int = typer.Option(15, "--worst", min=0, help="How many open-world worst cases to show."),
@@ -232,7 +261,7 @@ def batch_command(
     server: Optional[str] = typer.Option(None, "--server", help="HOST:PORT of a namebridge server: resolve there (ResolveStream) instead of in-process."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 if any row is INVALID."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, warnings or summary on stderr."),
-    lexicon: Optional[Path] = typer.Option(None, "--lexicon", help="Lexicon directory (default: bundled)."),
+    lexicon: Optional[Path] = typer.Option(None, "--lexicon", help="Lexicon directory or compiled snapshot file (.nbx) (default: bundled)."),
     exact: bool = typer.Option(True, "--exact/--no-exact", help="Answer names that write one entity's alias exactly from a table built from the index, without the matcher (same answers; in-process, without --top-k)."),
 ) -> None:
     """Resolve every row of a file: adds entity_id, canonical_name, entity_type, score, decision, matched_alias, reason.
@@ -263,7 +292,7 @@ def batch_command(
 def serve_command(
     host: str = typer.Option("127.0.0.1", "--host", envvar="NAMEBRIDGE_HOST", help="Address to bind (0.0.0.0 for every interface)."),
     port: int = typer.Option(50051, "--port", envvar="NAMEBRIDGE_PORT", min=0, max=65535, help="Port to bind (0: any free port)."),
-    lexicon: Optional[Path] = typer.Option(None, "--lexicon", envvar="NAMEBRIDGE_LEXICON_DIR", help="Lexicon directory (default: bundled)."),
+    lexicon: Optional[Path] = typer.Option(None, "--lexicon", envvar="NAMEBRIDGE_LEXICON_DIR", help="Lexicon directory or compiled snapshot file (.nbx) (default: bundled)."),
     workers: int = typer.Option(1, "--workers", envvar="NAMEBRIDGE_WORKERS", min=1, help="Server processes sharing the port (SO_REUSEPORT); one per core."),
     threads: int = typer.Option(32, "--threads", envvar="NAMEBRIDGE_THREADS", min=1, help="Threads per process (calls in flight; each stream holds one)."),
     tls_cert: Optional[Path] = typer.Option(None, "--tls-cert", envvar="NAMEBRIDGE_TLS_CERT", help="PEM certificate chain; with --tls-key, serve TLS."),

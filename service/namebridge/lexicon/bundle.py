@@ -62,6 +62,14 @@ def load_bundle(directory: Path | str, settings: Settings | None = None) -> Bund
     directory = Path(directory)
     lexicon = load_lexicon(directory)
     folders = table_folders(directory)
+    lexicon = dataclasses.replace(lexicon, version=_version(directory, lexicon.version, folders))
+    return bundle_with_tables(directory, lexicon, folders)
+
+
+def bundle_with_tables(directory: Path, lexicon: Lexicon, folders: dict[str, Path]) -> Bundle:
+    """The bundle of a loaded lexicon: its tables read from ``folders`` (table folder ->
+    the directory holding it) and ``directory``'s languages.tsv. ``load_bundle`` and
+    the compiled snapshot (``matching/snapshot.py``) both build bundles here."""
     key_table = KeyTable.load(folders["keys"] / "keys" / "classes.tsv")
     normalize_dir = folders["normalize"] / "normalize"
     bundled_normalize = _same_dir(normalize_dir, BUNDLED_LEXICON_DIR / "normalize")
@@ -71,7 +79,7 @@ def load_bundle(directory: Path | str, settings: Settings | None = None) -> Bund
                                  normalization=normalization)
     bundle = Bundle(
         directory=directory,
-        lexicon=dataclasses.replace(lexicon, version=_version(directory, lexicon.version, folders)),
+        lexicon=lexicon,
         key_table=key_table,
         morphology=morphology,
         wordlists=WordLists.load(folders["tokens"] / "tokens", key_table),

@@ -63,7 +63,8 @@ class Engine:
 
     def __init__(self, lexicon: Lexicon, settings: Settings, *, key_table: KeyTable,
                  morphology: Morphology, wordlists: WordLists, translit: TranslitTables,
-                 normalization: NormalizationTables | None = None, script_rules: ScriptRules | None = None) -> None:
+                 normalization: NormalizationTables | None = None, script_rules: ScriptRules | None = None,
+                 index: AliasIndex | None = None) -> None:
         self.lexicon = lexicon
         self.settings = settings
         self.scorer = Scorer.from_settings(settings)
@@ -72,8 +73,10 @@ class Engine:
         self.wordlists = wordlists
         self.translit = translit
         self.normalization = normalization or bundled_tables()
-        self.index = AliasIndex.build(lexicon, key_table=key_table, morphology=morphology,
-                                      wordlists=wordlists, normalization=self.normalization)
+        # a compiled snapshot (``matching/snapshot.py``) brings the index built from this lexicon
+        self.index = index if index is not None else AliasIndex.build(
+            lexicon, key_table=key_table, morphology=morphology, wordlists=wordlists,
+            normalization=self.normalization)
         self.entity_types = lexicon.entity_types
         self._entity_list: list[Entity] = list(lexicon.entities.values())
         self._loaded_at = datetime.now(timezone.utc)
@@ -86,10 +89,15 @@ class Engine:
     @classmethod
     def load(cls, lexicon_dir: Path | str | None = None, *, settings: Settings | None = None) -> "Engine":
         """Load a lexicon directory (default: ``settings.lexicon_dir``, the bundled ``lexicons/``)
-        with every table it is matched with (``load_bundle``), and build the index."""
+        with every table it is matched with (``load_bundle``), and build the index; or a
+        compiled snapshot file (``namebridge lexicon compile``, ``matching/snapshot.py``)."""
         settings = (settings or Settings()).validated()
         directory = Path(lexicon_dir) if lexicon_dir is not None else Path(settings.lexicon_dir)
         settings = dataclasses.replace(settings, lexicon_dir=directory)
+        if directory.is_file():
+            from namebridge.matching.snapshot import load_snapshot
+
+            return load_snapshot(directory, settings)
         return cls.from_bundle(load_bundle(directory, settings), settings)
 
     @classmethod
@@ -100,11 +108,11 @@ class Engine:
         return cls.load(settings.lexicon_dir, settings=settings)
 
     @classmethod
-    def from_bundle(cls, bundle: Bundle, settings: Settings) -> "Engine":
-        """The engine over a loaded bundle."""
+    def from_bundle(cls, bundle: Bundle, settings: Settings, *, index: AliasIndex | None = None) -> "Engine":
+        """The engine over a loaded bundle (and its prebuilt index, from a snapshot)."""
         return cls(bundle.lexicon, settings, key_table=bundle.key_table, morphology=bundle.morphology,
                    wordlists=bundle.wordlists, translit=bundle.translit, normalization=bundle.normalization,
-                   script_rules=bundle.script_rules)
+                   script_rules=bundle.script_rules, index=index)
 
     # --- the pipeline ---------------------------------------------------------
 
