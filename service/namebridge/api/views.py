@@ -10,9 +10,11 @@ The cache key is the request (name, options, view). For one loaded engine
 that *is* the answer: the engine is read-only after load, so the same request
 always gives the same ``Resolution``. Keying on the request rather than on the
 ``Resolution`` object skips even the engine's own cache lookup, and holds no
-object whose identity could be reused. Its size is
-``Settings.resolution_cache_size``, like the engine's answer cache, so turning
-that cache off (size 1) turns this one off too.
+object whose identity could be reused. It holds at most
+``MESSAGE_CACHE_SIZE`` messages (a FULL message is about 0.6 KB serialised, 1.8
+KB at most on the bundled lexicon, so a few tens of MB at worst), and never
+more than ``Settings.resolution_cache_size``, so turning the engine's answer
+cache off (size 1) turns this one off too.
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ from namebridge.v1 import resolver_pb2 as pb
 
 if TYPE_CHECKING:
     from namebridge.matching.engine import Engine
+
+#: built messages kept at most (see the module docstring)
+MESSAGE_CACHE_SIZE = 16384
 
 BASIC = pb.RESOLUTION_VIEW_BASIC
 FULL = pb.RESOLUTION_VIEW_FULL
@@ -75,7 +80,7 @@ class ResolutionMessages:
 
     def __init__(self, engine: "Engine", *, cache_size: int) -> None:
         self.engine = engine
-        self.message = lru_cache(maxsize=cache_size)(self._message_uncached)
+        self.message = lru_cache(maxsize=min(cache_size, MESSAGE_CACHE_SIZE))(self._message_uncached)
 
     def _message_uncached(self, name: str, options: Options, view: int) -> pb.Resolution:
         language, script, entity_types, max_candidates, min_score = options
