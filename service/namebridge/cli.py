@@ -262,6 +262,8 @@ def batch_command(
     strict: bool = typer.Option(False, "--strict", help="Exit 1 if any row is INVALID."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, warnings or summary on stderr."),
     lexicon: Optional[Path] = typer.Option(None, "--lexicon", help="Lexicon directory or compiled snapshot file (.nbx) (default: bundled)."),
+    engine: str = typer.Option("local", "--engine", help="local: this process and --jobs forked workers; ray: --jobs Ray actors (pip install 'namebridge[ray]'), on a local cluster or --address."),
+    ray_address: Optional[str] = typer.Option(None, "--address", help="With --engine ray: the Ray cluster's address (HOST:PORT); default: start a local one."),
     exact: bool = typer.Option(True, "--exact/--no-exact", help="Answer names that write one entity's alias exactly from a table built from the index, without the matcher (same answers; in-process, without --top-k)."),
 ) -> None:
     """Resolve every row of a file: adds entity_id, canonical_name, entity_type, score, decision, matched_alias, reason.
@@ -278,7 +280,8 @@ def batch_command(
             input_format=Format(input_format) if input_format else None,
             output_format=Format(output_format) if output_format else None,
             top_k=top_k, jobs=jobs, chunk_size=chunk_size, cache_size=cache_size,
-            server=server, strict=strict, quiet=quiet, lexicon_dir=lexicon, exact=exact)
+            server=server, strict=strict, quiet=quiet, lexicon_dir=lexicon, exact=exact,
+            engine=engine, ray_address=ray_address)
     except ValueError as exc:
         raise fail(str(exc), fix="formats: csv, tsv, parquet, ndjson, text") from None
     try:

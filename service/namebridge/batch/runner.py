@@ -94,6 +94,8 @@ class BatchOptions:
     lexicon_dir: Path | None = None
     progress: bool | None = None       #: None: only when stderr is a terminal
     exact: bool = True                 #: answer exact names from the index table (in-process only)
+    engine: str = "local"              #: "local" (this process and forked workers) or "ray"
+    ray_address: str | None = None     #: with engine "ray": a cluster's address; None starts a local one
 
 
 @dataclass(slots=True)
@@ -202,6 +204,11 @@ def make_resolver(options: BatchOptions) -> Resolver:
 
         return ServerResolver(options.server, top_k=options.top_k)
     jobs = options.jobs or len(os.sched_getaffinity(0)) or 1  # the cores this process may use
+    if options.engine == "ray":
+        from namebridge.batch.ray import RayResolver
+
+        lexicon = None if options.lexicon_dir is None else str(options.lexicon_dir)
+        return RayResolver(lexicon, top_k=options.top_k, actors=jobs, address=options.ray_address)
     from namebridge.matching.engine import Engine
 
     engine = Engine.from_env(options.lexicon_dir)  # as `namebridge serve` loads it
@@ -393,6 +400,12 @@ def _validate(options: BatchOptions) -> None:
         raise BatchInputError("--jobs must be at least 1", fix="pass --jobs 1 or leave it out for all cores")
     if options.top_k is not None and options.top_k < 1:
         raise BatchInputError("--top-k must be at least 1", fix="pass --top-k 3, or leave it out")
+    if options.engine not in ("local", "ray"):
+        raise BatchInputError(f"--engine {options.engine!r} is not an engine", fix="pass --engine local or --engine ray")
+    if options.ray_address and options.engine != "ray":
+        raise BatchInputError("--address is for --engine ray", fix="add --engine ray, or drop --address")
+    if options.engine == "ray" and options.server:
+        raise BatchInputError("--engine ray and --server are two ways to resolve", fix="choose one")
     if options.cache_size < 1:
         raise BatchInputError("--cache-size must be at least 1", fix="pass --cache-size 500000")
     if (options.input != STDIO and options.output != STDIO

@@ -1,0 +1,78 @@
+"""Batch on Ray, on a local cluster this test starts (``ray.init(num_cpus=2)`` on 127.0.0.1).
+
+``--engine ray`` must write what the in-process ``--jobs 2`` writes, byte for
+byte (columns, row order, INVALID rows), and ``resolve_dataset`` must add the
+columns the engine's answers give, row for row.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+import pytest
+import ray
+
+from namebridge.batch.ray import resolve_dataset, start_ray
+from namebridge.batch.rows import resolve_key
+from namebridge.batch.runner import BatchOptions, run_batch
+
+pytestmark = pytest.mark.timeout(600)
+
+EVAL = Path(__file__).parent / "eval"
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[None]:
+    started = start_ray(None, 2)
+    yield
+    if started:
+        ray.shutdown()
+
+
+@pytest.fixture(scope="module")
+def names() -> list[str]:
+    lines = [x for x in (EVAL / "cases.tsv").read_text(encoding="utf-8").splitlines() if x and not x.startswith("#")]
+    picked = [x.split("\t")[0] for x in lines[1:]][:250]
+    return picked + ["", "   ", "x" * 300, "Kazakhstan", "KAZAKHSTAN", "Тоқаевтың"] * 2
+
+
+@pytest.mark.parametrize("top_k", [None, 2])
+def test_engine_ray_writes_what_jobs_2_writes(cluster, names, tmp_path: Path, top_k: int | None):
+    source = tmp_path / "in.csv"
+    pl.DataFrame({"id": list(range(len(names))), "name": names}).write_csv(source)
+    outputs = []
+    for engine in ("local", "ray"):
+        out = tmp_path / f"{engine}.csv"
+        options = BatchOptions(input=str(source), output=str(out), jobs=2, chunk_size=100, top_k=top_k,
+                               engine=engine, quiet=True)
+        assert run_batch(options, stderr=io.StringIO()) == 0
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert b"INVALID" in outputs[1] and b"country:kz" in outputs[1]
+
+
+def test_resolve_dataset_adds_the_engines_answers(cluster, engine, names):
+    ds = ray.data.from_arrow(pl.DataFrame({"name": names, "n": list(range(len(names)))}).to_arrow())
+    tables = resolve_dataset(ds, column="name", concurrency=2, batch_size=64).to_arrow_refs()
+    out = pl.concat([pl.from_arrow(t) for t in ray.get(tables)]).sort("n")
+    assert out["n"].to_list() == list(range(len(names)))
+    for row in out.iter_rows(named=True):
+        entity_id, canonical, entity_type, score, decision, alias, reason, _ = resolve_key(
+            engine, row["name"], None, None)
+        assert (row["entity_id"], row["decision"], row["matched_alias"], row["reason"]) == \
+               (entity_id, decision, alias, reason), row["name"]
+        assert row["score"] == score or (row["score"] is None and score is None)
+
+
+def test_bad_engine_flags_exit_2(tmp_path: Path):
+    from namebridge.batch.formats import BatchInputError
+
+    source = tmp_path / "in.csv"
+    source.write_text("name\nKazakhstan\n", encoding="utf-8")
+    for options, words in ((BatchOptions(input=str(source), engine="spark"), "not an engine"),
+                           (BatchOptions(input=str(source), ray_address="10.0.0.1:6379"), "--address is for")):
+        with pytest.raises(BatchInputError, match=words):
+            run_batch(options, stderr=io.StringIO())
