@@ -29,6 +29,7 @@ compiled from still exists and its files changed since.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import mmap
@@ -213,6 +214,15 @@ def write_snapshot(engine: "Engine", path: Path | str) -> dict[str, Any]:
     w.array("index.alias_entity", "u32", index.alias_entity)
     if index.entity_ids != [e.id for e in entities]:
         raise ValueError("index entity order is not lexicon order")
+    # what AliasIndex derives after construction, stored so a load need not walk every alias again
+    w.array("index.alias_abjad", "u8", index.alias_abjad)
+    w.array("index.alias_with_initials", "u32", sorted(index.alias_with_initials))
+    bags = list(index.by_bag.items())
+    w.array("index.bag_start", "u32", accumulate([0] + [len(bag) for bag, _ in bags]))
+    w.array("index.bag_token", "u32", [v for bag, _ in bags for v in bag])
+    found = [[p] if isinstance(p, int) else p for _, p in bags]
+    w.array("index.bag_alias_start", "u32", accumulate([0] + [len(f) for f in found]))
+    w.array("index.bag_alias", "u32", [p for f in found for p in f])
     vocabulary = index.vocabulary
     if index.by_text != {vt.text: vid for vid, vt in enumerate(vocabulary)}:
         raise ValueError("by_text is not the vocabulary's texts")
@@ -433,7 +443,32 @@ def _lexicon_and_index(reader: _Reader, meta: dict[str, Any], path: Path,
     tokens = reader.array("index.alias_token", "u32")
     alias_tokens = [tuple(tokens[token_start[i]:token_start[i + 1]]) for i in range(len(token_start) - 1)]
     extra = reader.array("index.extra_alias", "u32")
-    index = AliasIndex(vocabulary, {t: v for v, t in enumerate(vocabulary_texts)}, *maps,
-                       aliases + tuple(aliases[p] for p in extra), alias_tokens,
-                       reader.array("index.alias_entity", "u32"), list(ids))
+    # the fields AliasIndex.__post_init__ derives are read, not derived again: build it without running it
+    index = object.__new__(AliasIndex)
+    fields = dict(vocabulary=vocabulary, by_text={t: v for v, t in enumerate(vocabulary_texts)},
+                  by_full=maps[0], by_skeleton=maps[1], by_full_deletion=maps[2], by_skeleton_deletion=maps[3],
+                  aliases=aliases + tuple(aliases[p] for p in extra), alias_tokens=alias_tokens,
+                  alias_entity=reader.array("index.alias_entity", "u32"), entity_ids=list(ids),
+                  alias_abjad=bytearray(reader.array("index.alias_abjad", "u8").tobytes()),
+                  alias_with_initials=frozenset(reader.array("index.alias_with_initials", "u32")),
+                  by_bag=_bags(reader, alias_tokens))
+    if set(fields) != {f.name for f in dataclasses.fields(AliasIndex)}:
+        raise SnapshotError(path, "does not hold every field of this build's index", "compile it again")
+    for name, value in fields.items():
+        setattr(index, name, value)
     return lexicon, index
+
+
+def _bags(reader: _Reader, alias_tokens: list[tuple[int, ...]]) -> dict[tuple[int, ...], int | list[int]]:
+    """``AliasIndex.by_bag`` as stored: a bag's key reuses its first alias's token tuple when equal."""
+    start = reader.array("index.bag_start", "u32").tolist()
+    tokens = reader.array("index.bag_token", "u32").tolist()
+    alias_start = reader.array("index.bag_alias_start", "u32").tolist()
+    positions = reader.array("index.bag_alias", "u32").tolist()
+    out: dict[tuple[int, ...], int | list[int]] = {}
+    for i in range(len(start) - 1):
+        first, end = alias_start[i], alias_start[i + 1]
+        own = alias_tokens[positions[first]]
+        key = tuple(tokens[start[i]:start[i + 1]])
+        out[own if own == key else key] = positions[first] if end - first == 1 else positions[first:end]
+    return out
