@@ -219,6 +219,13 @@ def run(options: BenchOptions) -> None:
               f"{JOBS} cores over the wall time (the lexicon load uses one; the rest of a shortfall is other work on the machine)")
         print(f"   ratio batch/join rows/s: {batch_rate / join_rate:.3f}x (target >= {TARGET_RATIO}x)")
         print(f"   decisions: {_summary(tmp / 'batch.err')}")
+        # the same run on Ray actors (a local 2-CPU cluster the run starts), output compared
+        ray_s, _rss, _pss, _cpu = run_measured([*cmd[:4], str(tmp / "out_ray.csv"), *cmd[5:], "--engine", "ray"],
+                                               tmp / "batch_ray.err")
+        same = (tmp / "out_ray.csv").read_bytes() == (tmp / "out.csv").read_bytes()
+        print(f"   --engine ray on {JOBS} local CPUs: {ray_s:8.2f} s {rows / ray_s:12,.0f} rows/s: "
+              f"{batch_s / ray_s:.2f}x the rows/s of --jobs {JOBS} (target >= 0.8x); output identical: {same}")
+        (tmp / "out_ray.csv").unlink(missing_ok=True)
         # the same run with every name sent to the engine (no exact-name table)
         plain_s, _rss, _pss, _cpu = run_measured([*cmd, "--no-exact"], tmp / "batch_plain.err")
         print(f"   without the exact-name table (--no-exact): {plain_s:8.2f} s {rows / plain_s:12,.0f} rows/s; "
