@@ -35,6 +35,9 @@ MATRES_LECTIONIS = str.maketrans("", "", "اويءع")
 SHORT_KEY_CONSONANTS = 2
 #: ... and the shorter form as written at least this share of the longer one's length
 SHORT_KEY_LENGTH_RATIO = 0.6
+#: a word-final vowel may differ (Europa, Europe) in words of at least this many vowel runs;
+#: in shorter words the ending is half the word (Kito is not Китай, Mimo is not Miami)
+MIN_RUNS_FOR_OPEN_ENDING = 3
 #: similarity of vocalised forms whose skeletons agree but whose vowels differ
 SKELETON_SIMILARITY = 0.86
 #: vocalised skeletons shorter than this must agree on the full key too (Rubio/Arab, Putin/Batin)
@@ -180,13 +183,13 @@ def _runs_fit(a: tuple[tuple[str, ...], ...], b_wide: tuple[tuple[str, ...], ...
     the first quality of one (the vowel a diphthong starts with) is among those the other fits (``keys.vowels.tsv``,
     ``vowel_equivalents.tsv``). Keys without vowel runs, or with a different number of
     runs, say nothing against a match. With ``final_open``, a word-final run of a
-    word of several runs may differ (endings vary: Europa, Europe; Estonia, Estonie)."""
+    word of ``MIN_RUNS_FOR_OPEN_ENDING`` runs or more may differ (endings vary: Europa, Europe; Estonia, Estonie)."""
     if not a or not b_wide or len(a[0]) != len(b_wide[0]):
         return True
     runs, other_wide = a[0], b_wide[0]
     last = len(runs) - 1
     for k in range(len(runs)):
-        if k == last and final_open and k > 0:
+        if k == last and final_open and k >= MIN_RUNS_FOR_OPEN_ENDING - 1:
             continue
         if "*" in runs[k] or "*" in other_wide[k]:
             continue
