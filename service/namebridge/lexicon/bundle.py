@@ -56,10 +56,10 @@ class Bundle:
         return self.lexicon.version
 
 
-def load_bundle(directory: Path | str, settings: Settings | None = None) -> Bundle:
-    """Load and validate everything under ``directory``; raises DataFileError listing the problems."""
-    del settings  # every setting that changes loading is a path, given as ``directory``
-    directory = Path(directory)
+def load_bundle(directory: Path | str | None = None, settings: Settings | None = None) -> Bundle:
+    """Load and validate everything under ``directory`` (default: ``settings.lexicon_dir``, the
+    bundled lexicon without settings); raises DataFileError listing every problem."""
+    directory = Path(directory if directory is not None else (settings or Settings()).lexicon_dir)
     lexicon = load_lexicon(directory)
     folders = table_folders(directory)
     key_table = KeyTable.load(folders["keys"] / "keys" / "classes.tsv")
