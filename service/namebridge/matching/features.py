@@ -27,6 +27,8 @@ FULL_KEY_SIMILARITY = 0.95
 #: similarity of forms whose consonant skeletons agree, one or both written in an abjad,
 #: when the long vowels the abjad writes fit the other form's vowels (توکایف ~ Tokayev)
 ABJAD_SKELETON_SIMILARITY = 0.93
+#: ... when the skeleton has two consonants or fewer, which fit too many words (غزه: Gaza, Gece)
+SHORT_ABJAD_SKELETON_SIMILARITY = 0.86
 #: ... and when they do not (توکایف has a long vowel between t and k; Witkoff has none)
 ABJAD_SKELETON_ONLY_SIMILARITY = 0.80
 #: letters an abjad spelling may add or leave out (long vowels, hamza, ayn)
@@ -103,6 +105,8 @@ def form_similarity(text: str, keys: TokenKeys, abjad: bool, other: VocabularyTo
             # and of a quality the vocalised form has there (آستانه is not Estonia)
             if written.skeleton[0] in vocalised.skeleton:
                 if _written_vowels_fit(written, 0, vocalised):
+                    if len(written.skeleton[0]) <= SHORT_KEY_CONSONANTS:
+                        return SHORT_ABJAD_SKELETON_SIMILARITY, "skeleton"
                     return ABJAD_SKELETON_SIMILARITY, "skeleton"
                 if _vowels_fit(written.full[:1], vocalised.full):
                     return 0.0, "none"   # in place, but of other qualities
