@@ -40,6 +40,8 @@ SHORT_KEY_LENGTH_RATIO = 0.6
 #: a word-final vowel may differ (Europa, Europe) in words of at least this many vowel runs;
 #: in shorter words the ending is half the word (Kito is not Китай, Mimo is not Miami)
 MIN_RUNS_FOR_OPEN_ENDING = 3
+#: ... in at most this many vowel runs
+MAX_SKELETON_VOWEL_MISFITS = 1
 #: similarity of vocalised forms whose skeletons agree but whose vowels differ
 SKELETON_SIMILARITY = 0.86
 #: vocalised skeletons shorter than this must agree on the full key too (Rubio/Arab, Putin/Batin)
@@ -111,7 +113,7 @@ def form_similarity(text: str, keys: TokenKeys, abjad: bool, other: VocabularyTo
                 if _vowels_fit(written.full[:1], vocalised.full):
                     return 0.0, "none"   # in place, but of other qualities
             return ABJAD_SKELETON_ONLY_SIMILARITY, "skeleton"
-        if len(keys.skeleton[0]) >= MIN_SKELETON_ONLY_LENGTH:
+        if _vowels_nearly_fit(keys, other.keys):
             return SKELETON_SIMILARITY, "skeleton"
     if (detect_script(text) == detect_script(other.text)
             and jellyfish.damerau_levenshtein_distance(_without_marks(text), _without_marks(other.text))
@@ -131,7 +133,8 @@ def form_similarity(text: str, keys: TokenKeys, abjad: bool, other: VocabularyTo
 
 def _written_vowels_fit(written: TokenKeys, reading: int, other: TokenKeys) -> bool:
     """True if some reading of ``other`` with the same consonants as ``written``'s reading
-    has a vowel wherever that reading writes one, of a quality that fits."""
+    has a vowel wherever that reading writes one, of a quality that fits (the same
+    quality where there are two consonants or fewer: ساته is not السعوديه)."""
     key = written.full[reading]
     gaps = _vowel_gaps(key, written.vowels[reading] if reading < len(written.vowels) else ())
     consonants = key.replace("a", "")
@@ -139,11 +142,51 @@ def _written_vowels_fit(written: TokenKeys, reading: int, other: TokenKeys) -> b
         if other_key.replace("a", "") != consonants:
             continue
         other_gaps = _vowel_gaps(other_key, other.vowels[n] if n < len(other.vowels) else ())
-        other_wide = _vowel_gaps(other_key, other.vowels_wide[n] if n < len(other.vowels_wide) else ())
+        other_runs = other.vowels if len(consonants) <= SHORT_KEY_CONSONANTS else other.vowels_wide
+        other_wide = _vowel_gaps(other_key, other_runs[n] if n < len(other_runs) else ())
         if all(g in other_gaps and (q == "*" or other_gaps[g] == "*" or any(c in other_wide[g] for c in q))
                for g, q in gaps.items()):
             return True
     return False
+
+
+def _vowels_nearly_fit(a: TokenKeys, b: TokenKeys) -> bool:
+    """True if two vocalised forms share a consonant skeleton of ``MIN_SKELETON_ONLY_LENGTH``
+    consonants or more on readings with as many vowel runs, both starting with a vowel or
+    neither, and at most one run of another quality (Trump, Трамп; Toshkent, Tashkent;
+    not Серпня and Azerbaijan)."""
+    for i, key in enumerate(a.full):
+        consonants = key.replace("a", "")
+        if len(consonants) < MIN_SKELETON_ONLY_LENGTH:
+            continue
+        for j, other in enumerate(b.full):
+            if other.replace("a", "") != consonants or (key[:1] == "a") != (other[:1] == "a"):
+                continue
+            runs = a.vowels[i] if i < len(a.vowels) else ()
+            wide = b.vowels_wide[j] if j < len(b.vowels_wide) else ()
+            if _run_misfits(runs, wide, key.endswith("a"), other.endswith("a")) <= MAX_SKELETON_VOWEL_MISFITS:
+                return True
+    return False
+
+
+def _run_misfits(runs: tuple[str, ...], wide: tuple[str, ...], runs_open: bool, wide_open: bool) -> int:
+    """How many vowel runs of one reading do not fit the other's, the runs in order. One
+    run more on one side counts as a misfit, except a word-final one (an ending: Трампа,
+    Trump); more than one is too many."""
+    if len(runs) == len(wide):
+        return sum(1 for r, w in zip(runs, wide) if "*" not in r + w and r[0] not in w)
+    if abs(len(runs) - len(wide)) != 1:
+        return MAX_SKELETON_VOWEL_MISFITS + 1
+    longer_is_runs = len(runs) > len(wide)
+    best = MAX_SKELETON_VOWEL_MISFITS + 1
+    longer = runs if longer_is_runs else wide
+    for k in range(len(longer)):
+        cut = longer[:k] + longer[k + 1:]
+        pairs = zip(cut, wide) if longer_is_runs else zip(runs, cut)
+        ending = k == len(longer) - 1 and (runs_open if longer_is_runs else wide_open)
+        misfits = (0 if ending else 1) + sum(1 for r, w in pairs if "*" not in r + w and r[0] not in w)
+        best = min(best, misfits)
+    return best
 
 
 def _vowel_gaps(key: str, runs: tuple[str, ...]) -> dict[int, str]:
