@@ -317,6 +317,9 @@ class Alignment:
     unmatched_alias: list[int]
     #: the alias names a place, building, organisation or agreement (a compound name)
     compound: bool = False
+    #: a one-word query written with vowels meets an alias in an abjad (or the reverse),
+    #: while the entity has strong aliases in the query's kind of script too
+    other_script: bool = False
 
 
 #: a leftover token weighs at least this to count as conflicting evidence
@@ -416,6 +419,18 @@ def compound_complete(a: Alignment) -> float:
     if any(a.alias_weights[j] >= CONFLICT_MIN_WEIGHT * 0.5 for j in a.unmatched_alias):
         return 0.0
     return 1.0
+
+
+def met_in_query_script(a: Alignment) -> float:
+    """1.0, or 0.0 when a one-word query's only evidence is a consonant skeleton (or a typo)
+    across an abjad and a vocalised script, for an entity whose names are also written in
+    the query's kind of script and were not met: its vowels did not fit those (Dabei meets
+    دبي, not Dubai)."""
+    if not a.other_script or not a.pairs:
+        return 1.0
+    if any(k.startswith(("exact", "cross", "particle")) for _i, _j, _s, k in a.pairs):
+        return 1.0
+    return 0.0
 
 
 def initials_only(a: Alignment) -> float:
