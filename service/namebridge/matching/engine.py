@@ -76,6 +76,11 @@ class Engine:
                                       wordlists=wordlists, normalization=self.normalization)
         self.entity_types = lexicon.entity_types
         self._entity_list: list[Entity] = list(lexicon.entities.values())
+        # entity position -> bit 1: a strong alias written in an abjad, bit 2: one written with vowels
+        self._alias_scripts = bytearray(len(self._entity_list))
+        for position, alias in enumerate(self.index.aliases):
+            if alias.tier == "strong":
+                self._alias_scripts[self.index.alias_entity[position]] |= 1 if self.index.alias_abjad[position] else 2
         self._loaded_at = datetime.now(timezone.utc)
         self.analyzer = QueryAnalyzer(self.index, settings, key_table=key_table, morphology=morphology,
                                       wordlists=wordlists, script_rules=script_rules)
@@ -269,6 +274,10 @@ class Engine:
         index = self.index
         entity_list = self._entity_list
         fathers = frozenset(self.analyzer.father_positions(query))
+        # one word across an abjad and a vocalised script is the least evidence there is
+        query_scripts = {q.script in ABJADS for q in query} if len(query) == 1 else set()
+        query_abjad = query_scripts == {True}
+        query_vocalised = query_scripts == {False}
         best: dict[int, ScoredAlias] = {}
         for position in aliases:
             entity = index.alias_entity[position]
@@ -278,7 +287,8 @@ class Engine:
                               min_similarity=self.settings.min_token_similarity,
                               initial_similarity=self.settings.initial_similarity,
                               initials=entity_list[entity].type == PERSON,
-                              compound=entity_list[entity].type in COMPOUND_TYPES, fathers=fathers)
+                              compound=entity_list[entity].type in COMPOUND_TYPES, fathers=fathers,
+                              other_script=self._met_in_other_script(position, entity, query_abjad, query_vocalised))
             alias = index.aliases[position]
             weak = alias.tier != "strong"
             score, values = self.scorer.score(alignment, weak=weak, epithet=alias.kind == EPITHET)
@@ -287,6 +297,15 @@ class Engine:
                     score == current.score and not weak and _is_weak(index, current.position)):
                 best[entity] = ScoredAlias(score, position, alignment, entity, values, query)
         return best
+
+    def _met_in_other_script(self, position: int, entity: int, query_abjad: bool, query_vocalised: bool) -> bool:
+        """True if the alias is written in the other kind of script than the query (an abjad
+        or one that writes its vowels) while the entity also has strong aliases in the
+        query's kind: a name written in the query's kind would have met those."""
+        scripts = self._alias_scripts[entity]
+        if self.index.alias_abjad[position]:
+            return query_vocalised and bool(scripts & 2)
+        return query_abjad and bool(scripts & 1)
 
     def scan_all_aliases(self, name: str) -> list[tuple[str, float]]:
         """(entity ID, score) of every entity, best first, scoring EVERY alias.

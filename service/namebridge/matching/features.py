@@ -27,6 +27,8 @@ FULL_KEY_SIMILARITY = 0.95
 #: similarity of forms whose consonant skeletons agree, one or both written in an abjad,
 #: when the long vowels the abjad writes fit the other form's vowels (توکایف ~ Tokayev)
 ABJAD_SKELETON_SIMILARITY = 0.93
+#: ... when the skeleton has two consonants or fewer, which fit too many words (غزه: Gaza, Gece)
+SHORT_ABJAD_SKELETON_SIMILARITY = 0.86
 #: ... and when they do not (توکایف has a long vowel between t and k; Witkoff has none)
 ABJAD_SKELETON_ONLY_SIMILARITY = 0.80
 #: letters an abjad spelling may add or leave out (long vowels, hamza, ayn)
@@ -38,6 +40,8 @@ SHORT_KEY_LENGTH_RATIO = 0.6
 #: a word-final vowel may differ (Europa, Europe) in words of at least this many vowel runs;
 #: in shorter words the ending is half the word (Kito is not Китай, Mimo is not Miami)
 MIN_RUNS_FOR_OPEN_ENDING = 3
+#: ... in at most this many vowel runs
+MAX_SKELETON_VOWEL_MISFITS = 1
 #: similarity of vocalised forms whose skeletons agree but whose vowels differ
 SKELETON_SIMILARITY = 0.86
 #: vocalised skeletons shorter than this must agree on the full key too (Rubio/Arab, Putin/Batin)
@@ -103,11 +107,13 @@ def form_similarity(text: str, keys: TokenKeys, abjad: bool, other: VocabularyTo
             # and of a quality the vocalised form has there (آستانه is not Estonia)
             if written.skeleton[0] in vocalised.skeleton:
                 if _written_vowels_fit(written, 0, vocalised):
+                    if len(written.skeleton[0]) <= SHORT_KEY_CONSONANTS:
+                        return SHORT_ABJAD_SKELETON_SIMILARITY, "skeleton"
                     return ABJAD_SKELETON_SIMILARITY, "skeleton"
                 if _vowels_fit(written.full[:1], vocalised.full):
                     return 0.0, "none"   # in place, but of other qualities
             return ABJAD_SKELETON_ONLY_SIMILARITY, "skeleton"
-        if len(keys.skeleton[0]) >= MIN_SKELETON_ONLY_LENGTH:
+        if _vowels_nearly_fit(keys, other.keys):
             return SKELETON_SIMILARITY, "skeleton"
     if (detect_script(text) == detect_script(other.text)
             and jellyfish.damerau_levenshtein_distance(_without_marks(text), _without_marks(other.text))
@@ -127,7 +133,8 @@ def form_similarity(text: str, keys: TokenKeys, abjad: bool, other: VocabularyTo
 
 def _written_vowels_fit(written: TokenKeys, reading: int, other: TokenKeys) -> bool:
     """True if some reading of ``other`` with the same consonants as ``written``'s reading
-    has a vowel wherever that reading writes one, of a quality that fits."""
+    has a vowel wherever that reading writes one, of a quality that fits (the same
+    quality where there are two consonants or fewer: ساته is not السعوديه)."""
     key = written.full[reading]
     gaps = _vowel_gaps(key, written.vowels[reading] if reading < len(written.vowels) else ())
     consonants = key.replace("a", "")
@@ -135,11 +142,51 @@ def _written_vowels_fit(written: TokenKeys, reading: int, other: TokenKeys) -> b
         if other_key.replace("a", "") != consonants:
             continue
         other_gaps = _vowel_gaps(other_key, other.vowels[n] if n < len(other.vowels) else ())
-        other_wide = _vowel_gaps(other_key, other.vowels_wide[n] if n < len(other.vowels_wide) else ())
+        other_runs = other.vowels if len(consonants) <= SHORT_KEY_CONSONANTS else other.vowels_wide
+        other_wide = _vowel_gaps(other_key, other_runs[n] if n < len(other_runs) else ())
         if all(g in other_gaps and (q == "*" or other_gaps[g] == "*" or any(c in other_wide[g] for c in q))
                for g, q in gaps.items()):
             return True
     return False
+
+
+def _vowels_nearly_fit(a: TokenKeys, b: TokenKeys) -> bool:
+    """True if two vocalised forms share a consonant skeleton of ``MIN_SKELETON_ONLY_LENGTH``
+    consonants or more on readings with as many vowel runs, both starting with a vowel or
+    neither, and at most one run of another quality (Trump, Трамп; Toshkent, Tashkent;
+    not Серпня and Azerbaijan)."""
+    for i, key in enumerate(a.full):
+        consonants = key.replace("a", "")
+        if len(consonants) < MIN_SKELETON_ONLY_LENGTH:
+            continue
+        for j, other in enumerate(b.full):
+            if other.replace("a", "") != consonants or (key[:1] == "a") != (other[:1] == "a"):
+                continue
+            runs = a.vowels[i] if i < len(a.vowels) else ()
+            wide = b.vowels_wide[j] if j < len(b.vowels_wide) else ()
+            if _run_misfits(runs, wide, key.endswith("a"), other.endswith("a")) <= MAX_SKELETON_VOWEL_MISFITS:
+                return True
+    return False
+
+
+def _run_misfits(runs: tuple[str, ...], wide: tuple[str, ...], runs_open: bool, wide_open: bool) -> int:
+    """How many vowel runs of one reading do not fit the other's, the runs in order. One
+    run more on one side counts as a misfit, except a word-final one (an ending: Трампа,
+    Trump); more than one is too many."""
+    if len(runs) == len(wide):
+        return sum(1 for r, w in zip(runs, wide) if "*" not in r + w and r[0] not in w)
+    if abs(len(runs) - len(wide)) != 1:
+        return MAX_SKELETON_VOWEL_MISFITS + 1
+    longer_is_runs = len(runs) > len(wide)
+    best = MAX_SKELETON_VOWEL_MISFITS + 1
+    longer = runs if longer_is_runs else wide
+    for k in range(len(longer)):
+        cut = longer[:k] + longer[k + 1:]
+        pairs = zip(cut, wide) if longer_is_runs else zip(runs, cut)
+        ending = k == len(longer) - 1 and (runs_open if longer_is_runs else wide_open)
+        misfits = (0 if ending else 1) + sum(1 for r, w in pairs if "*" not in r + w and r[0] not in w)
+        best = min(best, misfits)
+    return best
 
 
 def _vowel_gaps(key: str, runs: tuple[str, ...]) -> dict[int, str]:
@@ -270,6 +317,9 @@ class Alignment:
     unmatched_alias: list[int]
     #: the alias names a place, building, organisation or agreement (a compound name)
     compound: bool = False
+    #: a one-word query written with vowels meets an alias in an abjad (or the reverse),
+    #: while the entity has strong aliases in the query's kind of script too
+    other_script: bool = False
 
 
 #: a leftover token weighs at least this to count as conflicting evidence
@@ -369,6 +419,18 @@ def compound_complete(a: Alignment) -> float:
     if any(a.alias_weights[j] >= CONFLICT_MIN_WEIGHT * 0.5 for j in a.unmatched_alias):
         return 0.0
     return 1.0
+
+
+def met_in_query_script(a: Alignment) -> float:
+    """1.0, or 0.0 when a one-word query's only evidence is a consonant skeleton (or a typo)
+    across an abjad and a vocalised script, for an entity whose names are also written in
+    the query's kind of script and were not met: its vowels did not fit those (Dabei meets
+    دبي, not Dubai)."""
+    if not a.other_script or not a.pairs:
+        return 1.0
+    if any(k.startswith(("exact", "cross", "particle")) for _i, _j, _s, k in a.pairs):
+        return 1.0
+    return 0.0
 
 
 def initials_only(a: Alignment) -> float:
