@@ -11,7 +11,7 @@ PROTOS := $(wildcard proto/namebridge/v1/*.proto)
 GENERATED := $(patsubst proto/%.proto,service/%_pb2.py,$(PROTOS))
 NPM_STAMP := node_modules/.installed
 
-.PHONY: all install proto lint-proto test run bench clean eval eval-freeze openworld
+.PHONY: all install proto lint-proto test run bench clean eval eval-freeze openworld lexicon-generated
 
 all: test
 
@@ -54,6 +54,10 @@ eval: install proto
 # The open-world benchmark (README, "Evaluation"): regenerate its names from the pinned data packages.
 openworld: install
 	$(BIN)/python tests/eval/openworld/generate.py
+
+# Generated lexicon tables (docs/lexicon.md, "Generated tables"): regenerate after a data package update.
+lexicon-generated: install
+	$(BIN)/python -m namebridge.lexicon.generate_ordinary_words
 
 eval-freeze: install proto
 	$(BIN)/namebridge eval tests/eval/cases.tsv --failures 0 --write-results tests/eval/results.tsv
