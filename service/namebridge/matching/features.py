@@ -35,6 +35,9 @@ ABJAD_SKELETON_ONLY_SIMILARITY = 0.80
 MATRES_LECTIONIS = str.maketrans("", "", "اويءع")
 #: a full key of at most this many consonants needs the same vowel qualities, not equivalents
 SHORT_KEY_CONSONANTS = 2
+#: two abjad spellings write their long vowels in the same quality up to this many consonants
+#: (استونيا is not استانه); longer ones may differ as Persian and Arabic do (ويتكاف, ويتكوف)
+ABJAD_PAIR_STRICT_CONSONANTS = 3
 #: ... and the shorter form as written at least this share of the longer one's length
 SHORT_KEY_LENGTH_RATIO = 0.6
 #: a word-final vowel may differ (Europa, Europe) in words of at least this many vowel runs;
@@ -97,7 +100,7 @@ def form_similarity(text: str, keys: TokenKeys, abjad: bool, other: VocabularyTo
             # two abjad spellings differ in the long vowels they write (ترمب, ترامب), but
             # not in where or which: ايران is not ايرنا, استونيا is not استانا
             fewer, more = (keys, other.keys) if len(keys.full[0]) <= len(other.keys.full[0]) else (other.keys, keys)
-            if not _written_vowels_fit(fewer, 0, more):
+            if not _written_vowels_fit(fewer, 0, more, strict_up_to=ABJAD_PAIR_STRICT_CONSONANTS):
                 return 0.0, "none"
             if _consonantal(text) == _consonantal(other.text) or _share(keys.full, other.keys.full):
                 return FULL_KEY_SIMILARITY, "cross"
@@ -131,10 +134,11 @@ def form_similarity(text: str, keys: TokenKeys, abjad: bool, other: VocabularyTo
     return 0.0, "none"
 
 
-def _written_vowels_fit(written: TokenKeys, reading: int, other: TokenKeys) -> bool:
+def _written_vowels_fit(written: TokenKeys, reading: int, other: TokenKeys, *,
+                        strict_up_to: int = SHORT_KEY_CONSONANTS) -> bool:
     """True if some reading of ``other`` with the same consonants as ``written``'s reading
     has a vowel wherever that reading writes one, of a quality that fits (the same
-    quality where there are two consonants or fewer: ساته is not السعوديه)."""
+    quality where there are ``strict_up_to`` consonants or fewer: ساته is not السعوديه)."""
     key = written.full[reading]
     gaps = _vowel_gaps(key, written.vowels[reading] if reading < len(written.vowels) else ())
     consonants = key.replace("a", "")
@@ -142,7 +146,7 @@ def _written_vowels_fit(written: TokenKeys, reading: int, other: TokenKeys) -> b
         if other_key.replace("a", "") != consonants:
             continue
         other_gaps = _vowel_gaps(other_key, other.vowels[n] if n < len(other.vowels) else ())
-        other_runs = other.vowels if len(consonants) <= SHORT_KEY_CONSONANTS else other.vowels_wide
+        other_runs = other.vowels if len(consonants) <= strict_up_to else other.vowels_wide
         other_wide = _vowel_gaps(other_key, other_runs[n] if n < len(other_runs) else ())
         if all(g in other_gaps and (q == "*" or other_gaps[g] == "*" or any(c in other_wide[g] for c in q))
                for g, q in gaps.items()):
