@@ -125,7 +125,7 @@ def form_similarity(text: str, keys: TokenKeys, abjad: bool, other: VocabularyTo
         best = 0.0
     elif either_abjad:
         best = _edit_similarity(keys.skeleton[0], other.keys.skeleton[0], MIN_FUZZY_SKELETON_LENGTH)
-    elif _runs_fit(keys.vowels[:1], other.keys.vowels_wide[:1], final_open=False):
+    elif _runs_fit(keys.vowels[:1], other.keys.vowels_wide[:1], other.keys.vowels[:1], final_open=False):
         best = _edit_similarity(keys.full[0], other.keys.full[0], MIN_FUZZY_FULL_LENGTH)
     else:
         best = 0.0
@@ -224,15 +224,17 @@ def _vowels_fit_on_shared_key(a: TokenKeys, b: TokenKeys, a_length: int, b_lengt
                 b_wide = tuple(tuple(run[:1] for run in runs) for runs in b.vowels[j:j + 1])
             else:
                 b_wide = b.vowels_wide[j:j + 1]
-            if _runs_fit(a.vowels[i:i + 1], b_wide, final_open=key.endswith("a")):
+            if _runs_fit(a.vowels[i:i + 1], b_wide, b.vowels[j:j + 1], final_open=key.endswith("a")):
                 return True
     return False
 
 
-def _runs_fit(a: tuple[tuple[str, ...], ...], b_wide: tuple[tuple[str, ...], ...], *, final_open: bool) -> bool:
+def _runs_fit(a: tuple[tuple[str, ...], ...], b_wide: tuple[tuple[str, ...], ...],
+              b: tuple[tuple[str, ...], ...] = (), *, final_open: bool) -> bool:
     """True if each vowel run of one reading fits the run at the same place of the other:
     the first quality of one (the vowel a diphthong starts with) is among those the other fits (``keys.vowels.tsv``,
-    ``vowel_equivalents.tsv``). Keys without vowel runs, or with a different number of
+    ``vowel_equivalents.tsv``), or the two runs are the same vowels in another order (a typo:
+    Isreal, Israel). Keys without vowel runs, or with a different number of
     runs, say nothing against a match. With ``final_open``, a word-final run of a
     word of ``MIN_RUNS_FOR_OPEN_ENDING`` runs or more may differ (endings vary: Europa, Europe; Estonia, Estonie)."""
     if not a or not b_wide or len(a[0]) != len(b_wide[0]):
@@ -244,7 +246,7 @@ def _runs_fit(a: tuple[tuple[str, ...], ...], b_wide: tuple[tuple[str, ...], ...
             continue
         if "*" in runs[k] or "*" in other_wide[k]:
             continue
-        if runs[k][0] not in other_wide[k]:
+        if runs[k][0] not in other_wide[k] and not (b and len(runs[k]) > 1 and set(runs[k]) == set(b[0][k])):
             return False
     return True
 

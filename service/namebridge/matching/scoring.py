@@ -35,7 +35,7 @@ DEFAULT_FEATURE_WEIGHTS: dict[str, float] = {
     "common_name_only": 0.45,
     "initials_only": 0.6,
     "compound_complete": 0.5,
-    "met_in_query_script": 0.1,
+    "met_in_query_script": 0.12,
 }
 #: a score this high means every token met exactly; it decides unless another entity ties
 EXACT_SCORE = 0.999
