@@ -37,7 +37,7 @@ ENTITIES_FOLDER = "entities"
 ALIASES_FOLDER = "aliases"
 #: folders read by other modules (normalize.py, translit.py, keys.py, morphology, tokens);
 #: a new data folder must be added here (and to lexicons/README.md)
-OTHER_FOLDERS = frozenset({"normalize", "translit", "keys", "morphology", "tokens"})
+OTHER_FOLDERS = frozenset({"normalize", "translit", "keys", "morphology", "scoring", "tokens"})
 #: the table folders taken from the bundled lexicon (read by lexicon/bundle.py)
 INHERIT_FILE = "inherit.tsv"
 #: top-level files this module does not read (prose, and the file lexicon/bundle.py reads)

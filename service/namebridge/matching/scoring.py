@@ -111,6 +111,25 @@ class Scorer:
             values.append(("weak_alias_cap", cap))
         return min(max(score, 0.0), 1.0), tuple(values)
 
+    def decide(self, ranked: list[float], probability: float) -> Decision:
+        """MATCH, AMBIGUOUS or NO_MATCH from the best raw score of each entity, best first,
+        and the calibrated probability that the top one is right (``calibration.py``).
+
+        The raw rules (``decide_scores``: threshold, margin, the exact rule; a
+        weak alias never reaches the threshold) say what the evidence allows;
+        the calibrated thresholds then drop what is too unlikely: a MATCH
+        below ``match_probability`` and an AMBIGUOUS below
+        ``ambiguous_probability`` become NO_MATCH. The probability never
+        raises a decision, so no rule a raw score enforces is lost.
+        """
+        raw = self.decide_scores(ranked)
+        s = self.settings
+        if raw is Decision.MATCH and probability >= s.match_probability:
+            return Decision.MATCH
+        if raw is not Decision.NO_MATCH and probability >= s.ambiguous_probability:
+            return Decision.AMBIGUOUS
+        return Decision.NO_MATCH
+
     def decide_scores(self, ranked: list[float]) -> Decision:
         """MATCH, AMBIGUOUS or NO_MATCH from the best score of each entity, best first."""
         if not ranked:
