@@ -2,7 +2,7 @@
 
 ``namebridge.batch.exact`` claims that a name whose query key is in the table
 gets, from ``Engine.resolve`` with one candidate and no hints, a MATCH of the
-table's entity with score 1 through the table's alias. Checked here against
+table's entity through the table's alias, with the table's calibrated score. Checked here against
 the engine itself on every name of the evaluation sets, every alias of the
 bundled lexicon written as maintainers and users write it (case, spacing,
 punctuation, a suffix), and a synthetic lexicon's aliases and queries; and a
@@ -54,8 +54,8 @@ def assert_same_answers(engine: Engine, names: list[str]) -> int:
     """Every name the table answers gets the engine's row; returns how many it answered."""
     table = ExactTable.build(engine)
     answered = table.answer(pl.Series(list(dict.fromkeys(names)), dtype=pl.String))
-    for name, entity_id, canonical, entity_type, alias in answered.iter_rows():
-        got = (entity_id, canonical, entity_type, 1.0, "MATCH", alias, None, None)
+    for name, entity_id, canonical, entity_type, alias, score in answered.iter_rows():
+        got = (entity_id, canonical, entity_type, score, "MATCH", alias, None, None)
         assert got == resolve_key(engine, name, None, None), name
     return answered.height
 

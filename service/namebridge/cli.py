@@ -45,9 +45,9 @@ def _render_resolution(resolution, *, explain: bool) -> str:
     top = resolution.top
     if resolution.decision.value == "MATCH" and top is not None:
         head = (f"{resolution.query.original}\t{resolution.decision.value}\t{top.entity_id}\t"
-                f"{top.canonical_name}\t{top.score:.3f}")
+                f"{top.canonical_name}\t{resolution.score:.3f}")
     else:
-        best = f"best: {top.entity_id} {top.score:.3f}" if top is not None else "no candidate"
+        best = f"best: {top.entity_id} {resolution.score:.3f}" if top is not None else "no candidate"
         head = f"{resolution.query.original}\t{resolution.decision.value}\t-\t{best}"
     if not explain:
         return head
@@ -222,8 +222,10 @@ def eval_command(
     """Resolve a labelled cases file; print accuracy, precision, recall, NIL accuracy, failures."""
     import json
 
+    import polars as pl
+
     from namebridge import evaluation
-    from namebridge.evaluation import openworld
+    from namebridge.evaluation import openworld, reliability
 
     frame = evaluation.read_cases(cases)
     names = openworld.read_openworld(open_world) if open_world is not None else None
@@ -235,15 +237,23 @@ def eval_command(
                                              baseline=baseline, directory=str(open_world))
     if write_results is not None:
         evaluation.write_frozen(report, write_results)
+    # the calibrated score against what came true, over every set evaluated
+    scored = [report.results.select("expected", "top", "score")]
+    if world is not None:
+        scored.append(world.results.filter(pl.col("role") != openworld.HELD).select("expected", "top", "score"))
+    table = reliability.reliability_table(pl.concat(scored))
     if as_json:
         out = report.to_dict(failures=failures)
         if world is not None:
             out["open_world"] = world.to_dict()
+        out["reliability"] = reliability.reliability_rows(table)
         typer.echo(json.dumps(out, ensure_ascii=False))
     else:
         typer.echo(evaluation.format_report(report, failures=failures))
         if world is not None:
             typer.echo("\n" + openworld.format_openworld(world))
+        title = f"{cases}" + (f" + {open_world}" if world is not None else "")
+        typer.echo("\n" + reliability.format_reliability(table, title=title))
 
 
 @app.command("batch")

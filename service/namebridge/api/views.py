@@ -64,7 +64,7 @@ def basic_resolution_to_proto(resolution: Resolution) -> pb.Resolution:
     return pb.Resolution(
         decision=_DECISION_TO_PB.get(resolution.decision, pb.DECISION_UNSPECIFIED),
         entity_id=top.entity_id if top is not None and resolution.decision is Decision.MATCH else "",
-        score=top.score if top is not None else 0.0,
+        score=resolution.score,
         candidates=[pb.Candidate(entity_id=c.entity_id, canonical_name=c.canonical_name,
                                  entity_type=c.entity_type, score=c.score, matched_alias=c.matched_alias)
                     for c in resolution.candidates],

@@ -24,8 +24,15 @@ equal to the tokens of an alias A of entity E kept here:
 3. A is strong and not an epithet, so no weak-alias cap applies;
 4. each query token meets its own alias token exactly (``form_similarity``
    gives ``exact`` for the same text), the alignment is complete, and every
-   feature is 1: the score is 1 >= ``EXACT_SCORE``, so ``_exact_match``
-   answers without the fuzzy search and ``decide_scores([1.0])`` is MATCH.
+   feature is 1: the raw score is 1 >= ``EXACT_SCORE``, so ``_exact_match``
+   answers without the fuzzy search and ``decide_scores([1.0])`` is MATCH;
+5. the calibrated probability (``matching/calibration.py``) of that top
+   candidate reads only what the table knows: raw score 1, an exact unshared
+   top, every pair exact, the number and length of the query's tokens, their
+   scripts against the alias language's script, whether it names a person.
+   The table computes it with the engine's calibration and keeps the alias
+   only if it reaches ``match_probability`` (the answer is then MATCH with
+   that probability as its score).
 
 ``tests/test_exact_table.py`` checks the claim name by name against the
 engine, on the evaluation sets and on synthetic lexicons.
@@ -39,6 +46,8 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from namebridge.errors import InvalidArgument
+from namebridge.matching.calibration import calibration_features
+from namebridge.matching.engine import PERSON
 from namebridge.matching.options import checked_name
 from namebridge.text.normalize import tokenize
 from namebridge.text.scripts import detect_script
@@ -49,8 +58,9 @@ if TYPE_CHECKING:
 #: the table's key column, and the answer columns it carries
 KEY = "__namebridge_exact_key"
 COLUMNS = ("entity_id", "canonical_name", "entity_type", "matched_alias")
-#: the score an exact answer has (every feature 1; see the module docstring)
-EXACT_ANSWER_SCORE = 1.0
+#: the raw score and named features of an exact, complete alignment (see the module docstring)
+EXACT_RAW_SCORE = 1.0
+EXACT_VALUES = (("query_coverage", 1.0), ("alias_coverage", 1.0))
 #: tokens this short may be read as initials or particles: left to the engine
 MAX_SHORT_TOKEN = 3
 
@@ -97,6 +107,8 @@ class ExactTable:
 
         keys: list[str] = []
         rows: list[tuple[str, str, str, str]] = []
+        scores: list[float] = []
+        threshold = engine.settings.match_probability
         max_tokens = engine.settings.max_query_tokens
         for bag, found in index.by_bag.items():
             if not isinstance(found, int):
@@ -110,10 +122,21 @@ class ExactTable:
             if None in scripts:
                 continue
             entity = entities[index.entity_ids[index.alias_entity[found]]]
-            keys.append(_key((vocabulary[v].text for v in vids), scripts))  # type: ignore[misc]
+            texts = [vocabulary[v].text for v in vids]
+            probability = engine.calibration.probability(calibration_features(
+                raw_score=EXACT_RAW_SCORE, runner_up=0.0, exact_unshared=True, values=EXACT_VALUES,
+                pairs=[(i, i, 1.0, "exact") for i in range(len(vids))], alias_weights=[1.0] * len(vids),
+                query_texts=texts, query_scripts=scripts,  # type: ignore[arg-type]
+                alias_script=engine.lexicon.languages.get(alias.language, ""), weak_alias=False,
+                person=entity.type == PERSON))
+            if probability < threshold:
+                continue                        # not a MATCH once calibrated: left to the engine
+            keys.append(_key(texts, scripts))  # type: ignore[arg-type]
             rows.append((entity.id, entity.canonical_name, entity.type, alias.text))
-        frame = pl.DataFrame({KEY: keys, **{c: [r[i] for r in rows] for i, c in enumerate(COLUMNS)}},
-                             schema={KEY: pl.String, **{c: pl.String for c in COLUMNS}})
+            scores.append(round(round(probability, 6), 4))     # as Resolution.score, then the batch row
+        frame = pl.DataFrame({KEY: keys, **{c: [r[i] for r in rows] for i, c in enumerate(COLUMNS)},
+                              "score": scores},
+                             schema={KEY: pl.String, **{c: pl.String for c in COLUMNS}, "score": pl.Float64})
         return cls(engine, frame.unique(KEY, keep="none"))
 
     def __len__(self) -> int:

@@ -48,7 +48,7 @@ from namebridge.batch.formats import (
     open_reader,
     output_format,
 )
-from namebridge.batch.exact import EXACT_ANSWER_SCORE, ExactTable
+from namebridge.batch.exact import ExactTable
 from namebridge.batch.progress import BatchProgress
 from namebridge.batch.rows import Key, Resolver, Row, resolve_key
 from namebridge.errors import EXIT_INVALID_ROWS, EXIT_OK
@@ -321,7 +321,7 @@ class _ChunkResolver:
         fresh = answered.select(
             pl.col("name").alias(_NAME_KEY), pl.lit(None, pl.String).alias(_LANG_KEY),
             "entity_id", "canonical_name", "entity_type",
-            pl.lit(EXACT_ANSWER_SCORE, pl.Float64).alias("score"),
+            "score",
             pl.lit(Decision.MATCH.value).alias("decision"), "matched_alias",
             pl.lit(None, pl.String).alias("reason"), pl.lit(True).alias(_EXACT))
         self.cache = pl.concat([self.cache, fresh.select(self.cache.columns)])
