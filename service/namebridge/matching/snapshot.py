@@ -15,7 +15,9 @@ A section is plain data, never code or pickled objects: ``json`` (small
 structures: the lexicon's reference tables as their file texts, per-entity
 external IDs, vocabulary keys), ``strs`` (UTF-8 strings, each ended by NUL), or a
 numeric array (``u8`` ``u32`` ``f64``, machine byte order, recorded in the
-header) read from the memory-mapped file with ``array.frombytes``.
+header) read with ``array.frombytes``. Sections are read one at a time with
+``os.pread`` rather than through a memory map, so a load never holds the whole
+file: its peak RSS stays at or below a text load's.
 Columns of aliases that repeat (language, kind, source, tier, file) are stored
 as codes into a list of their values.
 
@@ -32,7 +34,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import mmap
 import os
 import struct
 import sys
@@ -259,49 +260,62 @@ def write_snapshot(engine: "Engine", path: Path | str) -> dict[str, Any]:
 
 
 class _Reader:
+    """Sections read one at a time with ``os.pread``: a load holds one section's bytes at a
+    time, never the whole file (a memory map's touched pages would count in its RSS)."""
+
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            with open(path, "rb") as fh:
-                self.map = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-        except (OSError, ValueError) as exc:
+            self.fd = os.open(path, os.O_RDONLY)
+            self.size = os.fstat(self.fd).st_size
+        except OSError as exc:
             raise SnapshotError(path, f"cannot be read ({exc})", "pass a file made by `namebridge lexicon compile`") from None
-        head = self.map[:len(MAGIC) + 8]
+        head = os.pread(self.fd, len(MAGIC) + 8, 0)
         if len(head) < len(MAGIC) + 8 or head[:len(MAGIC)] != MAGIC:
+            self.close()
             raise SnapshotError(path, "is not a namebridge lexicon snapshot (.nbx)",
                                 "pass a lexicon directory, or a file made by `namebridge lexicon compile`")
         (length,) = struct.unpack("<Q", head[len(MAGIC):])
         try:
-            self.header = json.loads(self.map[len(MAGIC) + 8:len(MAGIC) + 8 + length])
+            self.header = json.loads(os.pread(self.fd, min(length, self.size), len(MAGIC) + 8))
             self.base = len(MAGIC) + 8 + length
             self.sections = {name: (kind, offset, size) for name, kind, offset, size in self.header["sections"]}
         except (ValueError, KeyError, TypeError) as exc:
+            self.close()
             raise SnapshotError(path, f"has a damaged header ({exc})", "compile it again") from None
 
-    def verify(self) -> None:
-        payload = memoryview(self.map)[self.base:]
-        try:
-            if hashlib.sha256(payload).hexdigest() != self.header.get("payload_sha256"):
-                raise SnapshotError(self.path, "is corrupt (its contents do not match their checksum)",
-                                    "compile it again with `namebridge lexicon compile`")
-        finally:
-            payload.release()
+    def close(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
 
-    def _bytes(self, name: str, kind: str) -> memoryview:
+    def verify(self) -> None:
+        digest = hashlib.sha256()
+        offset = self.base
+        while chunk := os.pread(self.fd, 1 << 20, offset):
+            digest.update(chunk)
+            offset += len(chunk)
+        if digest.hexdigest() != self.header.get("payload_sha256"):
+            raise SnapshotError(self.path, "is corrupt (its contents do not match their checksum)",
+                                "compile it again with `namebridge lexicon compile`")
+
+    def _bytes(self, name: str, kind: str) -> bytes:
         try:
             found, offset, size = self.sections[name]
         except KeyError:
             raise SnapshotError(self.path, f"has no section {name!r}", "compile it again") from None
         if found != kind:
             raise SnapshotError(self.path, f"section {name!r} is {found}, not {kind}", "compile it again")
-        return memoryview(self.map)[self.base + offset:self.base + offset + size]
+        data = os.pread(self.fd, size, self.base + offset)
+        if len(data) != size:
+            raise SnapshotError(self.path, f"section {name!r} is truncated", "compile it again")
+        return data
 
     def json(self, name: str) -> Any:
-        return json.loads(bytes(self._bytes(name, "json")))
+        return json.loads(self._bytes(name, "json"))
 
     def strs(self, name: str) -> list[str]:
-        data = bytes(self._bytes(name, "strs"))
-        return data.decode("utf-8").split("\0")[:-1]     # each string ends with NUL
+        return self._bytes(name, "strs").decode("utf-8").split("\0")[:-1]     # each string ends with NUL
 
     def array(self, name: str, kind: str) -> array:
         data = self._bytes(name, kind)
@@ -314,6 +328,10 @@ class _Reader:
     def coded(self, name: str) -> list[str]:
         values = self.json(f"{name}.values")
         return [values[c] for c in self.array(f"{name}.codes", "u32")]
+
+    def coded_iter(self, name: str) -> Any:
+        """The values of a coded column one at a time (no list of a million references)."""
+        return map(self.json(f"{name}.values").__getitem__, self.array(f"{name}.codes", "u32"))
 
 
 def _token_keys(fields: list[Any]) -> TokenKeys:
@@ -374,26 +392,29 @@ def load_snapshot(path: Path | str, settings: Settings) -> "Engine":
 
     path = Path(path)
     reader = _Reader(path)
-    header = reader.header
-    if header.get("format") != FORMAT_VERSION:
-        raise SnapshotError(path, f"has format version {header.get('format')}, this namebridge reads "
-                                  f"{FORMAT_VERSION}", "compile it again with this namebridge")
-    if header.get("byteorder") != sys.byteorder:
-        raise SnapshotError(path, f"was written on a {header.get('byteorder')}-endian machine",
-                            "compile it again on this one")
-    if header.get("builder") != builder_hash():
-        raise SnapshotError(path, "was compiled by a different namebridge build (its keys and weights "
-                                  "may differ from this one's)", "compile it again with this namebridge")
-    reader.verify()
-    meta = reader.json("lexicon")
-    _check_fresh(path, header, meta["source_files"])
-    collecting = gc.isenabled()
-    gc.disable()            # millions of acyclic objects: see lexicon/loader.py
     try:
-        lexicon, index = _lexicon_and_index(reader, meta, path, header)
+        header = reader.header
+        if header.get("format") != FORMAT_VERSION:
+            raise SnapshotError(path, f"has format version {header.get('format')}, this namebridge reads "
+                                      f"{FORMAT_VERSION}", "compile it again with this namebridge")
+        if header.get("byteorder") != sys.byteorder:
+            raise SnapshotError(path, f"was written on a {header.get('byteorder')}-endian machine",
+                                "compile it again on this one")
+        if header.get("builder") != builder_hash():
+            raise SnapshotError(path, "was compiled by a different namebridge build (its keys and weights "
+                                      "may differ from this one's)", "compile it again with this namebridge")
+        reader.verify()
+        meta = reader.json("lexicon")
+        _check_fresh(path, header, meta["source_files"])
+        collecting = gc.isenabled()
+        gc.disable()            # millions of acyclic objects: see lexicon/loader.py
+        try:
+            lexicon, index = _lexicon_and_index(reader, meta, path, header)
+        finally:
+            if collecting:
+                gc.enable()
     finally:
-        if collecting:
-            gc.enable()
+        reader.close()
     with tempfile.TemporaryDirectory(prefix="namebridge-nbx-") as tmp:
         folders = _materialised_tables(Path(tmp), meta["tables"])
         bundle = bundle_with_tables(Path(tmp), lexicon, folders)
@@ -408,11 +429,12 @@ def _lexicon_and_index(reader: _Reader, meta: dict[str, Any], path: Path,
     external = reader.json("entity.external_ids")
     starts = reader.array("entity.alias_start", "u32")
     texts = reader.strs("alias.text")
-    columns = {c: reader.coded(f"alias.{c}") for c in _ALIAS_CODED}
+    columns = {c: reader.coded_iter(f"alias.{c}") for c in _ALIAS_CODED}
     lines = reader.array("alias.line", "u32")
-    owners = [ids[i] for i in range(len(ids)) for _ in range(starts[i + 1] - starts[i])]
+    owners = (ids[i] for i in range(len(ids)) for _ in range(starts[i + 1] - starts[i]))
     aliases = tuple(map(Alias, owners, texts, columns["language"], columns["kind"], columns["source"],
                         columns["tier"], columns["path"], lines))
+    del texts, columns, lines
     entities = {eid: Entity(eid, types[i], names[i], tuple(tuple(x) for x in external[i]),
                             aliases[starts[i]:starts[i + 1]])
                 for i, eid in enumerate(ids)}
