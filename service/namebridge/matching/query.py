@@ -12,6 +12,7 @@ import dataclasses
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Iterable
 
 from namebridge.matching import features
 from namebridge.matching.index import COMMON_NAME_FACTOR, PATRONYMIC_WEIGHT, AliasIndex
@@ -37,6 +38,14 @@ MAX_PARTICLE_VARIANT_LENGTH = 3
 
 #: roles of query tokens
 NAME, INITIAL, PARTICLE, PATRONYMIC = "name", "initial", "particle", "patronymic"
+#: structural roles (``lexicons/tokens/``): a title (dropped), an organisation or state
+#: descriptor (optional), a generational marker (another person), a place qualifier
+#: (another place; written ``qualifier:<type>`` when it names an entity type, ``qualifier:city``)
+TITLE, DESCRIPTOR, GENERATION, QUALIFIER = "title", "descriptor", "generation", "qualifier"
+
+#: weight of a generational marker or place qualifier left over (the features
+#: ``generational_marker`` and ``place_qualifier`` decide what it means)
+STRUCTURE_WEIGHT = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +74,29 @@ class QueryAnalyzer:
         self.wordlists = wordlists
         self.script_rules = script_rules        #: None: the bundled rules (detection memoised)
         self.lookup_token = lru_cache(maxsize=settings.token_cache_size)(self._lookup_token_uncached)
+        self.generational = self._with_stems(wordlists.generational)
+        self.qualifiers = self._with_stems(wordlists.qualifiers)
+
+    def _with_stems(self, tokens: Iterable[str]) -> dict[str, str]:
+        """Each token and its base forms (as ``Morphology.stems`` gives them) -> the token."""
+        forms: dict[str, str] = {}
+        for token in tokens:
+            forms[token] = token
+            for stem in self.morphology.stems(token, detect_script(token, self.script_rules)):
+                if len(stem) >= MIN_KEYED_STEM:
+                    forms.setdefault(stem, token)
+        return forms
+
+    def structure_role(self, text: str, stems: list[str]) -> str | None:
+        """``generation``, ``qualifier`` / ``qualifier:<type>``, or None: the role the token
+        or one of its base forms has in ``generational_markers.tsv`` / ``place_qualifiers.tsv``."""
+        for form in (text, *stems):
+            if form in self.generational:
+                return GENERATION
+            if form in self.qualifiers:
+                named = self.wordlists.qualifiers[self.qualifiers[form]]
+                return f"{QUALIFIER}:{named}" if named else QUALIFIER
+        return None
 
     def tokens(self, kept: list[Token], language: str | None) -> list[QueryToken]:
         """Each token keyed and looked up (memoised), fathers' names marked."""
@@ -77,6 +109,8 @@ class QueryAnalyzer:
         readings = []
         for i in range(len(kept) - 1):
             a, b = kept[i], kept[i + 1]
+            if is_structural(query[i].role) or is_structural(query[i + 1].role):
+                continue   # a qualifier or marker is a word of its own (قضاء غزة is not قطاع غزة)
             if a.text not in self.index.by_text or b.text not in self.index.by_text:
                 joined = self.lookup_token(a.text + b.text, a.surface + b.surface, language, first=(i == 0))
                 if any(similarity >= STRONG_TOKEN_SIMILARITY for similarity, _key in joined.matches.values()):
@@ -98,10 +132,22 @@ class QueryAnalyzer:
         language = language_hint or detect_language(surface, script, self.script_rules)
         keys = token_keys(text, self.key_table)
         abjad = script in ABJADS
+        stems = self.morphology.stems(text, script)
+        structure = self.structure_role(text, stems)
+        if structure is not None:
+            # Jr., City, محافظة: meets alias tokens as written (Oval Office holds office);
+            # left over, the scorer's features say it names another entity
+            # only the same structural word (قضاء is no spelling of قطاع)
+            found: dict[int, tuple[float, str]] = {}
+            self._match_form(text, keys, abjad, 1.0, found)
+            vocabulary = self.index.vocabulary
+            matches = {vid: hit for vid, hit in found.items()
+                       if self.structure_role(vocabulary[vid].text,
+                                              self.morphology.stems(vocabulary[vid].text, script)) == structure}
+            return QueryToken(text, script, language, structure, STRUCTURE_WEIGHT, keys, matches)
         if is_initial(text, keys):
             return QueryToken(text, script, language, INITIAL, INITIAL_WEIGHT, keys, {})
         role, weight = NAME, 1.0
-        stems = self.morphology.stems(text, script)
         particle = next((t for t in (text, *stems) if t in self.wordlists.particles), None)
         if particle is not None:
             # a particle or title, possibly with a clitic (والرئيس = and the president):
@@ -118,8 +164,8 @@ class QueryAnalyzer:
                         similarity, key = features.FULL_KEY_SIMILARITY, "particle"
                     if similarity >= self.settings.min_token_similarity:
                         matches[vid] = (similarity, key)
-            return QueryToken(text, script, language, PARTICLE, self.wordlists.particles[particle], keys, matches,
-                              particle)
+            return QueryToken(text, script, language, self.wordlists.role_of_particle(particle),
+                              self.wordlists.particles[particle], keys, matches, particle)
         if len(text) <= MAX_PARTICLE_VARIANT_LENGTH:
             # a particle in another spelling (byn for bin, аль for al) is still a particle
             variant = self._particle_variant(text, keys, abjad)
@@ -131,7 +177,7 @@ class QueryAnalyzer:
             weight = COMMON_NAME_FACTOR
         # the token as written; then, unless an alias has it as written, its base forms
         # (a short base form, үй in үйдегілер, only counts if an alias has it as written)
-        matches: dict[int, tuple[float, str]] = {}
+        matches = {}
         self._match_form(text, keys, abjad, 1.0, matches)
         if text not in self.index.by_text:
             factor = self.settings.stemmed_factor
@@ -181,7 +227,8 @@ class QueryAnalyzer:
             return None
         best = self.index.vocabulary[max(matches, key=lambda v: matches[v][0])].text
         script = detect_script(text, self.script_rules)
-        return QueryToken(text, script, detect_language(text, script, self.script_rules), PARTICLE, particles[best], keys, matches,
+        return QueryToken(text, script, detect_language(text, script, self.script_rules),
+                          self.wordlists.role_of_particle(best), particles[best], keys, matches,
                           best)
 
 
@@ -231,3 +278,8 @@ def patronymic_positions(texts: list[str], wordlists: WordLists) -> list[int]:
         elif text in wordlists.patronymic_suffixes and i > 0:
             positions.append(i - 1)
     return positions
+
+
+def is_structural(role: str) -> bool:
+    """True for a generational marker or a place qualifier (``lexicons/tokens/``)."""
+    return role == GENERATION or role.startswith(QUALIFIER)
