@@ -378,12 +378,13 @@ def initials_only(a: Alignment) -> float:
 # --- name structure (lexicons/tokens/: titles, descriptors, generational markers, qualifiers) ---
 
 #: roles of query tokens that cost only their own small weight when the alias lacks them
-OPTIONAL_ROLES = frozenset({"particle", "title", "descriptor", "generation"})
+OPTIONAL_ROLES = frozenset({"particle", "title", "descriptor", "state_form", "generation", "complement"})
 
 
 def is_optional_role(role: str) -> bool:
     """True for a role whose token the alias may lack at the cost of its own weight: a
     particle, a title (weight 0: dropped), a descriptor (Inc, Republic), and the
+    form of a state (Republic), a title's complement (*Florida* Senator, weight 0), and the
     structural markers, whose meaning ``generational_marker`` and ``place_qualifier`` weigh."""
     return role in OPTIONAL_ROLES or role.startswith("qualifier")
 
@@ -414,5 +415,14 @@ def descriptor_fits(a: Alignment) -> float:
     ``org_descriptors.tsv``) left over against a person's name: "Witkoff Group" is a
     company named after Witkoff, not Witkoff. For organisations and places the word is optional."""
     if not a.compound and any(a.query_roles[i] == "descriptor" for i in a.unmatched_query):
+        return 0.0
+    return 1.0
+
+
+def title_fits(a: Alignment, entity_type: str) -> float:
+    """1.0, or 0.0 when the query has a title (``titles.tsv``) that met no alias token and the
+    entity is no person: titles name people, so "President of Uzbekistan" is not Uzbekistan.
+    Against a person a title is dropped (it weighs nothing)."""
+    if entity_type != "person" and any(a.query_roles[i] == "title" for i in a.unmatched_query):
         return 0.0
     return 1.0

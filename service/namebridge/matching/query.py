@@ -42,6 +42,12 @@ NAME, INITIAL, PARTICLE, PATRONYMIC = "name", "initial", "particle", "patronymic
 #: descriptor (optional), a generational marker (another person), a place qualifier
 #: (another place; written ``qualifier:<type>`` when it names an entity type, ``qualifier:city``)
 TITLE, DESCRIPTOR, GENERATION, QUALIFIER = "title", "descriptor", "generation", "qualifier"
+#: a word a title takes with it (*Florida* Senator, президента *США*): no weight, no cost
+COMPLEMENT = "complement"
+#: words that open a query before a title and go with it (U.S. Secretary, Florida Senator)
+MAX_LEADING_COMPLEMENT = 2
+#: entity types whose names are places (a title's complement may be one)
+PLACE_TYPES = frozenset({"country", "city", "region"})
 
 #: weight of a generational marker or place qualifier left over (the features
 #: ``generational_marker`` and ``place_qualifier`` decide what it means)
@@ -75,6 +81,8 @@ class QueryAnalyzer:
         self.script_rules = script_rules        #: None: the bundled rules (detection memoised)
         self.lookup_token = lru_cache(maxsize=settings.token_cache_size)(self._lookup_token_uncached)
         self.generational = self._with_stems(wordlists.generational)
+        #: vocabulary tokens written only in the names of countries, cities and regions
+        self.place_vocabulary = place_vocabulary(index)
         self.qualifiers = self._with_stems(wordlists.qualifiers)
 
     def _with_stems(self, tokens: Iterable[str]) -> dict[str, str]:
@@ -99,9 +107,49 @@ class QueryAnalyzer:
         return None
 
     def tokens(self, kept: list[Token], language: str | None) -> list[QueryToken]:
-        """Each token keyed and looked up (memoised), fathers' names marked."""
-        return self._patronymics_marked(
-            [self.lookup_token(t.text, t.surface, language, first=(n == 0)) for n, t in enumerate(kept)])
+        """Each token keyed and looked up (memoised), fathers' names and titles' complements marked."""
+        return self._complements_marked(self._patronymics_marked(
+            [self.lookup_token(t.text, t.surface, language, first=(n == 0)) for n, t in enumerate(kept)]))
+
+    def _complements_marked(self, query: list[QueryToken]) -> list[QueryToken]:
+        """The words a title takes with it, marked ``complement`` (no weight, no cost):
+
+        - the "of X" after a title (President *of Uzbekistan*, Secretary *of State*);
+        - a place right after a title (президента *США* Дональда Трампа, الرئيس
+          *الأمريكي* دونالد ترامب), found by its matches: a token of a country's,
+          city's or region's name (``place_vocabulary``);
+        - one or two words that open the query before a title (*Florida* Senator,
+          *U.S.* President, *Kazakistan* Cumhurbaşkanı, *АҚШ* президенти).
+
+        Only while a name is left after them: "President of Uzbekistan" alone keeps its words.
+        """
+        titles = [i for i, q in enumerate(query) if q.role == TITLE]
+        if not titles:
+            return query
+        complement: set[int] = set()
+        n = len(query)
+        for i in titles:
+            j = i + 1
+            if j + 1 < n and query[j].role == PARTICLE and query[j + 1].role not in (TITLE, PARTICLE):
+                complement.add(j + 1)
+            elif j < n and query[j].role not in (TITLE, PARTICLE) and self._is_place(query[j]):
+                complement.add(j)
+        first = titles[0]
+        if 0 < first <= MAX_LEADING_COMPLEMENT and all(query[k].role not in (PARTICLE, PATRONYMIC)
+                                                       for k in range(first)):
+            complement.update(range(first))
+        names = [i for i, q in enumerate(query) if q.role in (NAME, INITIAL) and i not in complement
+                 and i > first]
+        if not complement or not names:
+            return query
+        return [dataclasses.replace(q, role=COMPLEMENT, weight=0.0) if i in complement else q
+                for i, q in enumerate(query)]
+
+    def _is_place(self, token: QueryToken) -> bool:
+        """True if the token meets, near-exactly, a token only places' names have (США, Узбекистана)."""
+        places = self.place_vocabulary
+        return any(vid in places and similarity >= STRONG_TOKEN_SIMILARITY
+                   for vid, (similarity, _key) in token.matches.items())
 
     def joined_readings(self, kept: list[Token], query: list[QueryToken],
                         language: str | None) -> list[list[QueryToken]]:
@@ -283,3 +331,11 @@ def patronymic_positions(texts: list[str], wordlists: WordLists) -> list[int]:
 def is_structural(role: str) -> bool:
     """True for a generational marker or a place qualifier (``lexicons/tokens/``)."""
     return role == GENERATION or role.startswith(QUALIFIER)
+
+
+def place_vocabulary(index: AliasIndex) -> frozenset[int]:
+    """Vocabulary ids of tokens that only names of places (``PLACE_TYPES``) write."""
+    entity_types = [eid.partition(":")[0] for eid in index.entity_ids]
+    alias_entity = index.alias_entity
+    return frozenset(vid for vid, vt in enumerate(index.vocabulary)
+                     if vt.postings and all(entity_types[alias_entity[p]] in PLACE_TYPES for p in vt.postings))

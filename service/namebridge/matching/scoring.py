@@ -10,6 +10,7 @@ The scorer is a weight table over the features in ``features.py``:
             * (1 - w_generation * (1 - generational_marker))
             * (1 - w_qualifier  * (1 - place_qualifier))
             * (1 - w_descriptor * (1 - descriptor_fits))
+            * (1 - w_title      * (1 - title_fits))
 
 then kept below ``EXACT_SCORE`` unless every query and alias token met exactly
 (so an exact, complete match is recognisable by its score alone), and capped
@@ -41,6 +42,7 @@ DEFAULT_FEATURE_WEIGHTS: dict[str, float] = {
     "generational_marker": 0.6,
     "place_qualifier": 0.6,
     "descriptor_fits": 0.6,
+    "title_fits": 0.6,
 }
 #: weights of query and alias tokens by structural role (``lexicons/tokens/``), overridable
 #: by the same names: a title weighs nothing (dropped, no evidence); a descriptor little
@@ -98,6 +100,7 @@ class Scorer:
         generation = features.generational_marker(alignment)
         qualifier = features.place_qualifier(alignment, entity_type)
         descriptor = features.descriptor_fits(alignment)
+        title = features.title_fits(alignment, entity_type)
         score = (qcov * (1.0 - w["alias_coverage"] + w["alias_coverage"] * acov)
                  * (1.0 - w["conflicting_tokens"] * (1.0 - conflict))
                  * (1.0 - w["common_name_only"] * (1.0 - common))
@@ -105,7 +108,8 @@ class Scorer:
                  * (1.0 - w["compound_complete"] * (1.0 - complete))
                  * (1.0 - w["generational_marker"] * (1.0 - generation))
                  * (1.0 - w["place_qualifier"] * (1.0 - qualifier))
-                 * (1.0 - w["descriptor_fits"] * (1.0 - descriptor)))
+                 * (1.0 - w["descriptor_fits"] * (1.0 - descriptor))
+                 * (1.0 - w["title_fits"] * (1.0 - title)))
         values = [("query_coverage", qcov), ("alias_coverage", acov)]
         if conflict < 1.0:
             values.append(("conflicting_tokens", conflict))
@@ -121,6 +125,8 @@ class Scorer:
             values.append(("place_qualifier", qualifier))
         if descriptor < 1.0:
             values.append(("descriptor_fits", descriptor))
+        if title < 1.0:
+            values.append(("title_fits", title))
         if score > BELOW_EXACT and not _exact_complete(alignment):
             score = BELOW_EXACT
             values.append(("below_exact_cap", BELOW_EXACT))

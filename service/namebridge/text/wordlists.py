@@ -21,6 +21,8 @@ from namebridge.text.normalize import normalize_text
 
 
 PARTICLE_KINDS = ("particle",)
+#: an organisation's descriptor or legal form, or the form of a state
+DESCRIPTOR_KINDS = ("org", "state")
 #: where a lineage marker says the father's (or family's) name is
 LINEAGE_POSITIONS = ("father_next", "father_previous", "family_next")
 #: a language tag in the token files: BCP 47 language, optional script (ar-Latn), or mul
@@ -47,6 +49,7 @@ class WordLists:
     #: City, Oblast, محافظة -> the entity type the qualifier names ("" for none): another place
     qualifiers: dict[str, str] = dataclasses.field(default_factory=dict)
     family_markers: frozenset[str] = frozenset()    #: Āl, آل: the next token is a family name
+    state_forms: frozenset[str] = frozenset()       #: Republic, Kingdom, Ҷумҳурии: optional
 
     @classmethod
     def load(cls, directory: Path, key_table: KeyTable) -> "WordLists":
@@ -87,7 +90,17 @@ class WordLists:
             if ending is not None and ending not in endings:
                 endings.append(ending)
         titles = _token_set(directory / "titles.tsv", ("token", "lang", "note"), problems)
-        descriptors = _token_set(directory / "org_descriptors.tsv", ("token", "lang", "note"), problems)
+        descriptors: set[str] = set()
+        state_forms: set[str] = set()
+        seen_descriptors: set[tuple[str, str]] = set()
+        for r in read_table(directory / "org_descriptors.tsv", ("token", "lang", "kind", "note"), problems):
+            token = _token(r, seen_descriptors, problems)
+            if token is None:
+                continue
+            if r["kind"] not in DESCRIPTOR_KINDS:
+                problems.append(r.problem(f"kind must be one of {', '.join(DESCRIPTOR_KINDS)}"))
+            else:
+                (descriptors if r["kind"] == "org" else state_forms).add(token)
         generational = _token_set(directory / "generational_markers.tsv", ("token", "lang", "note"), problems)
         qualifiers: dict[str, str] = {}
         seen_qualifiers: set[tuple[str, str]] = set()
@@ -99,7 +112,7 @@ class WordLists:
             if qualifiers.get(token, names) != names:
                 problems.append(r.problem(f"{r['token']!r} names another type in an earlier line"))
             qualifiers[token] = names
-        for name, tokens in (("titles.tsv", titles), ("org_descriptors.tsv", descriptors),
+        for name, tokens in (("titles.tsv", titles), ("org_descriptors.tsv", descriptors | state_forms),
                              ("generational_markers.tsv", generational), ("place_qualifiers.tsv", qualifiers)):
             clash = sorted(t for t in tokens if t in particles)
             if clash:
@@ -107,7 +120,7 @@ class WordLists:
                                         f"also a particle or lineage marker: {', '.join(clash)}"))
         for token in titles:
             particles[token] = DEFAULT_TITLE_WEIGHT
-        for token in descriptors:
+        for token in descriptors | state_forms:
             particles.setdefault(token, DEFAULT_DESCRIPTOR_WEIGHT)
         common: set[str] = set()
         skeletons: set[str] = set()
@@ -125,23 +138,25 @@ class WordLists:
         return cls(particles, frozenset(lineage["father_next"]), frozenset(lineage["father_previous"]),
                    tuple(sorted(endings, key=len, reverse=True)), frozenset(common), frozenset(skeletons),
                    frozenset(titles), frozenset(descriptors - titles), frozenset(generational), qualifiers,
-                   frozenset(lineage["family_next"]))
+                   frozenset(lineage["family_next"]), frozenset(state_forms - titles - descriptors))
 
     def weighted(self, *, title: float, descriptor: float) -> "WordLists":
         """The same lists with the weights of titles and descriptors set (the scorer's table)."""
         particles = dict(self.particles)
         for token in self.titles:
             particles[token] = title
-        for token in self.descriptors:
+        for token in self.descriptors | self.state_forms:
             particles[token] = descriptor
         return dataclasses.replace(self, particles=particles)
 
     def role_of_particle(self, token: str) -> str:
-        """``title``, ``descriptor`` or ``particle``: what kind of cheap word ``token`` is."""
+        """``title``, ``descriptor``, ``state_form`` or ``particle``: what kind of cheap word ``token`` is."""
         if token in self.titles:
             return "title"
         if token in self.descriptors:
             return "descriptor"
+        if token in self.state_forms:
+            return "state_form"
         return "particle"
 
     def is_patronymic(self, token: str) -> bool:
