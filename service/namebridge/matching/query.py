@@ -33,6 +33,12 @@ MIN_KEYED_STEM = 4
 #: a joined pair of query tokens is tried when it meets an alias token this well
 STRONG_TOKEN_SIMILARITY = 0.93
 
+#: similarity of a query token and an alias token that share a base form (both inflected)
+BASE_SIMILARITY = 0.95
+
+#: a particle or title found through a base form has at least this many letters
+MIN_PARTICLE_STEM = 3
+
 #: tokens this short may be another spelling of a particle (byn, аль)
 MAX_PARTICLE_VARIANT_LENGTH = 3
 
@@ -196,7 +202,9 @@ class QueryAnalyzer:
         if is_initial(text, keys):
             return QueryToken(text, script, language, INITIAL, INITIAL_WEIGHT, keys, {})
         role, weight = NAME, 1.0
-        particle = next((t for t in (text, *stems) if t in self.wordlists.particles), None)
+        # a base form counts when it keeps most of the token (президента, والرئيس; Астаны is no ас)
+        particle = next((t for t in (text, *stems) if t in self.wordlists.particles
+                         and (t == text or len(t) >= max(MIN_PARTICLE_STEM, len(text) // 2))), None)
         if particle is not None:
             # a particle or title, possibly with a clitic (والرئيس = and the president):
             # it meets only particles (ben ~ bin ~ бин)
@@ -236,7 +244,18 @@ class QueryAnalyzer:
                     vid = self.index.by_text[stem]
                     if factor > matches.get(vid, (0.0, ""))[0]:
                         matches[vid] = (factor, "exact+stem")
+            if not abjad:
+                self._match_bases(text, script, matches)
         return QueryToken(text, script, language, role, weight, keys, matches)
+
+    def _match_bases(self, text: str, script: str, matches: dict[int, tuple[float, str]]) -> None:
+        """Add the alias tokens that share a base form with the query token (both inflected:
+        Штатов ~ Штаты, Белом ~ Белый, Соединенных ~ Соединённые), at ``BASE_SIMILARITY``."""
+        by_base = self.index.by_base
+        for base in self.morphology.base_forms(text, script):
+            for vid in by_base.get(base, ()):
+                if BASE_SIMILARITY > matches.get(vid, (0.0, ""))[0]:
+                    matches[vid] = (BASE_SIMILARITY, "base")
 
     def _match_form(self, form: str, keys: TokenKeys, abjad: bool, factor: float,
                     matches: dict[int, tuple[float, str]]) -> None:

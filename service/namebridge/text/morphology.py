@@ -16,7 +16,7 @@ from namebridge.tsv import display_path, read_table
 from namebridge.text.normalize import APOSTROPHE, HYPHEN, NormalizationTables, Token, normalize_text
 from namebridge.text.scripts import ScriptRules, detect_script
 
-POSITIONS = ("suffix", "prefix", "article", "apostrophe_suffix")
+POSITIONS = ("suffix", "prefix", "article", "apostrophe_suffix", "elision")
 #: the file saying which languages' lists apply to a token of a script, in the order tried
 SCRIPTS_FILE = "scripts.tsv"
 SCRIPTS_COLUMNS = ("script", "language")
@@ -24,6 +24,14 @@ MIN_STEM_LETTERS = 2
 #: layers of proclitics stripped (و + ب in وبكازاخستان)
 PREFIX_LAYERS = 2
 MAX_STEMS = 8
+#: base forms (``Morphology.base_forms``): at least this many letters...
+MIN_BASE_LETTERS = 3
+#: ... and a base shorter than this only from a token of at least this many letters
+MIN_KEYED_BASE = 4
+MIN_SHORT_BASE_TOKEN = 5
+#: the file of letters an inflected form may write either way (ё and е)
+FOLDS_FILE = "folds.tsv"
+FOLDS_COLUMNS = ("letter", "folded", "note")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +49,10 @@ class Morphology:
     languages_by_script: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: script detection rules (None: the bundled ones)
     script_rules: ScriptRules | None = None
+    #: letters folded in base forms (``folds.tsv``: ё -> е), as a ``str.translate`` table
+    folds: dict[int, int] = field(default_factory=dict)
+    #: elided articles and prepositions written before an apostrophe (l', d', dell')
+    elisions: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, directory: Path, *, script_rules: ScriptRules | None = None,
@@ -49,8 +61,18 @@ class Morphology:
         raises DataFileError listing every problem."""
         problems: list[Problem] = []
         lists: dict[str, dict[str, set[str]]] = {p: {} for p in POSITIONS}
-        files = {path.stem: path for path in sorted(directory.glob("*.tsv")) if path.name != SCRIPTS_FILE}
+        files = {path.stem: path for path in sorted(directory.glob("*.tsv"))
+                 if path.name not in (SCRIPTS_FILE, FOLDS_FILE)}
         languages = _languages_by_script(directory / SCRIPTS_FILE, files, problems)
+        folds: dict[int, int] = {}
+        for r in read_table(directory / FOLDS_FILE, FOLDS_COLUMNS, problems):
+            letter, folded = normalize_text(r["letter"], normalization), normalize_text(r["folded"], normalization)
+            if len(letter) != 1 or len(folded) != 1:
+                problems.append(r.problem("letter and folded must be one letter each"))
+            elif ord(letter) in folds:
+                problems.append(r.problem(f"duplicate letter {r['letter']!r}"))
+            else:
+                folds[ord(letter)] = ord(folded)
         for language, path in files.items():
             for r in read_table(path, ("affix", "position", "note"), problems):
                 position = r["position"]
@@ -80,7 +102,8 @@ class Morphology:
 
         return cls(longest_first(lists["suffix"]), longest_first(lists["prefix"]),
                    longest_first(lists["article"]), apostrophe, by_script("prefix"), by_script("suffix"),
-                   languages, script_rules)
+                   languages, script_rules, folds,
+                   frozenset(a for items in lists["elision"].values() for a in items))
 
     def is_apostrophe_suffix(self, token: str) -> bool:
         """True for a suffix token written after an apostrophe (``ın`` in ``Kazakistan'ın``)."""
@@ -88,7 +111,8 @@ class Morphology:
 
     def rejoin(self, tokens: tuple[Token, ...] | list[Token]) -> list[Token]:
         """Tokens with joined parts resolved: a suffix after an apostrophe
-        (``Kazakistan'ın``) or after a hyphen (``АҚШ-қа``) is dropped; any other
+        (``Kazakistan'ın``) or after a hyphen (``АҚШ-қа``) is dropped, and so is an
+        elided article before an apostrophe (``l'Ouzbékistan``); any other
         part after an apostrophe is joined back (``O'zbekiston``, ``Jo'mart``)."""
         out: list[Token] = []
         for position, token in enumerate(tokens):
@@ -97,6 +121,10 @@ class Morphology:
             if token.joiner and out:
                 if token.joiner == APOSTROPHE:
                     if token.text in self.apostrophe_suffixes:
+                        continue
+                    if out[-1].text in self.elisions:
+                        # l'Ouzbékistan, dell'Uzbekistan: the elided article goes, the word stays
+                        out[-1] = Token(token.text, token.surface, out[-1].joiner)
                         continue
                     previous = out.pop()
                     out.append(Token(previous.text + token.text, previous.surface + token.surface,
@@ -125,6 +153,21 @@ class Morphology:
             if token.startswith(article) and len(token) - len(article) >= MIN_STEM_LETTERS:
                 return token[len(article):]
         return None
+
+    def base_forms(self, token: str, script: str) -> tuple[str, ...]:
+        """The token and its stems, with the letters of ``folds.tsv`` folded (ё -> е), for
+        comparing an inflected form with an inflected alias token by their shared base
+        (Штатов and Штаты share штат). Bases shorter than ``MIN_BASE_LETTERS`` are left out, and
+        short ones (fewer than ``MIN_KEYED_BASE`` letters) only come from tokens of at least
+        ``MIN_SHORT_BASE_TOKEN`` letters (Белом and Белый share бел; Бел- of a 4-letter word is too little)."""
+        forms = []
+        for form in (token, *self.stems(token, script)):
+            if len(form) < MIN_BASE_LETTERS or (len(form) < MIN_KEYED_BASE and len(token) < MIN_SHORT_BASE_TOKEN):
+                continue
+            folded = form.translate(self.folds)
+            if folded not in forms:
+                forms.append(folded)
+        return tuple(forms)
 
     def stems(self, token: str, script: str) -> list[str]:
         """Candidate base forms of a normalised token, likeliest first, without the token itself."""
