@@ -378,12 +378,13 @@ def initials_only(a: Alignment) -> float:
 # --- name structure (lexicons/tokens/: titles, descriptors, generational markers, qualifiers) ---
 
 #: roles of query tokens that cost only their own small weight when the alias lacks them
-OPTIONAL_ROLES = frozenset({"particle", "title", "descriptor", "state_form", "generation", "complement"})
+OPTIONAL_ROLES = frozenset({"particle", "title", "descriptor", "state_form", "generation", "complement",
+                            "patronymic"})
 
 
 def is_optional_role(role: str) -> bool:
     """True for a role whose token the alias may lack at the cost of its own weight: a
-    particle, a title (weight 0: dropped), a descriptor (Inc, Republic), and the
+    particle, a patronymic or family name (Nurgozho *uulu*, bin *Abdulaziz*, Al *Saud*), a title (weight 0: dropped), a descriptor (Inc, Republic), and the
     form of a state (Republic), a title's complement (*Florida* Senator, weight 0), and the
     structural markers, whose meaning ``generational_marker`` and ``place_qualifier`` weigh."""
     return role in OPTIONAL_ROLES or role.startswith("qualifier")

@@ -273,9 +273,17 @@ class QueryAnalyzer:
                 matches[vid] = (similarity, key if factor == 1.0 else f"{key}+stem")
 
     def _patronymics_marked(self, query: list[QueryToken]) -> list[QueryToken]:
-        """A token after ``bin``/``ibn`` (or before ``uly`` written apart) is a father's name."""
+        """A token after ``bin``/``ibn`` (or before ``uly`` written apart) is a father's name;
+        after ``Āl``/``آل`` inside a name (not its first word: Al Jazeera) a family's
+        (Mohammed bin Salman *Al Saud*): both weigh as a patronymic."""
         marked = list(query)
-        for i in self.father_positions(query):
+        family = self.wordlists.family_markers
+        fathers = self.father_positions(query)
+        fathers += [i + 1 for i in range(1, len(query) - 1) if (query[i].particle or query[i].text) in family]
+        # a father's name in two words (bin Abd al-Aziz, بن عبد العزيز) is a father's name throughout
+        prefixes = self.wordlists.name_prefixes
+        fathers += [i + 1 for i in fathers if i + 1 < len(query) and (query[i].particle or query[i].text) in prefixes]
+        for i in fathers:
             if marked[i].role == NAME:
                 marked[i] = dataclasses.replace(marked[i], role=PATRONYMIC, weight=PATRONYMIC_WEIGHT)
         return marked

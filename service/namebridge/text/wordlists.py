@@ -24,7 +24,7 @@ PARTICLE_KINDS = ("particle",)
 #: an organisation's descriptor or legal form, or the form of a state
 DESCRIPTOR_KINDS = ("org", "state")
 #: where a lineage marker says the father's (or family's) name is
-LINEAGE_POSITIONS = ("father_next", "father_previous", "family_next")
+LINEAGE_POSITIONS = ("father_next", "father_previous", "family_next", "name_next")
 #: a language tag in the token files: BCP 47 language, optional script (ar-Latn), or mul
 LANGUAGE_TAG = re.compile(r"^(mul|[a-z]{2,3}(-[A-Z][a-z]{3})?)$")
 #: the weights of the optional-word roles until the scorer sets its own (``WordLists.weighted``)
@@ -50,6 +50,7 @@ class WordLists:
     qualifiers: dict[str, str] = dataclasses.field(default_factory=dict)
     family_markers: frozenset[str] = frozenset()    #: Āl, آل: the next token is a family name
     state_forms: frozenset[str] = frozenset()       #: Republic, Kingdom, Ҷумҳурии: optional
+    name_prefixes: frozenset[str] = frozenset()     #: عبد, Abd: the next token is part of the same name
 
     @classmethod
     def load(cls, directory: Path, key_table: KeyTable) -> "WordLists":
@@ -138,7 +139,8 @@ class WordLists:
         return cls(particles, frozenset(lineage["father_next"]), frozenset(lineage["father_previous"]),
                    tuple(sorted(endings, key=len, reverse=True)), frozenset(common), frozenset(skeletons),
                    frozenset(titles), frozenset(descriptors - titles), frozenset(generational), qualifiers,
-                   frozenset(lineage["family_next"]), frozenset(state_forms - titles - descriptors))
+                   frozenset(lineage["family_next"]), frozenset(state_forms - titles - descriptors),
+                   frozenset(lineage["name_next"]))
 
     def weighted(self, *, title: float, descriptor: float) -> "WordLists":
         """The same lists with the weights of titles and descriptors set (the scorer's table)."""
