@@ -384,9 +384,10 @@ OPTIONAL_ROLES = frozenset({"particle", "title", "descriptor", "state_form", "ge
 
 def is_optional_role(role: str) -> bool:
     """True for a role whose token the alias may lack at the cost of its own weight: a
-    particle, a patronymic or family name (Nurgozho *uulu*, bin *Abdulaziz*, Al *Saud*), a title (weight 0: dropped), a descriptor (Inc, Republic), and the
-    form of a state (Republic), a title's complement (*Florida* Senator, weight 0), and the
-    structural markers, whose meaning ``generational_marker`` and ``place_qualifier`` weigh."""
+    particle; a patronymic or family name (Nurgozho uulu, bin Abdulaziz, Al Saud); a
+    title (weight 0: dropped) and its complement (*Florida* Senator, weight 0); an
+    organisation descriptor (Inc) or the form of a state (Republic); and the structural
+    markers, whose meaning ``generational_marker`` and ``place_qualifier`` weigh."""
     return role in OPTIONAL_ROLES or role.startswith("qualifier")
 
 
@@ -411,11 +412,12 @@ def place_qualifier(a: Alignment, entity_type: str) -> float:
     return 1.0
 
 
-def descriptor_fits(a: Alignment) -> float:
-    """1.0, or 0.0 when the query has an organisation descriptor (Group, Inc, News Agency,
-    ``org_descriptors.tsv``) left over against a person's name: "Witkoff Group" is a
-    company named after Witkoff, not Witkoff. For organisations and places the word is optional."""
-    if not a.compound and any(a.query_roles[i] == "descriptor" for i in a.unmatched_query):
+def descriptor_fits(a: Alignment, entity_type: str) -> float:
+    """1.0, or 0.0 when the query has an organisation descriptor (Group, Inc, News Agency, AG,
+    ``org_descriptors.tsv``) left over against anything but an organisation: "Witkoff Group"
+    is a company named after Witkoff, "America AG" one named after America. For an
+    organisation the word is optional (Kazinform International News Agency)."""
+    if entity_type != "org" and any(a.query_roles[i] == "descriptor" for i in a.unmatched_query):
         return 0.0
     return 1.0
 

@@ -163,13 +163,21 @@ class QueryAnalyzer:
         readings = []
         for i in range(len(kept) - 1):
             a, b = kept[i], kept[i + 1]
-            if is_structural(query[i].role) or is_structural(query[i + 1].role):
+            if (is_structural(query[i].role) or is_structural(query[i + 1].role)
+                    or self._is_lineage_marker(query[i]) or self._is_lineage_marker(query[i + 1])):
                 continue   # a qualifier or marker is a word of its own (قضاء غزة is not قطاع غزة)
             if a.text not in self.index.by_text or b.text not in self.index.by_text:
                 joined = self.lookup_token(a.text + b.text, a.surface + b.surface, language, first=(i == 0))
                 if any(similarity >= STRONG_TOKEN_SIMILARITY for similarity, _key in joined.matches.values()):
                     readings.append(query[:i] + [joined] + query[i + 2:])
         return readings
+
+    def _is_lineage_marker(self, token: QueryToken) -> bool:
+        """True for bin, uulu, آل, عبد... (``lineage_markers.tsv``), in any spelling the lists know."""
+        w = self.wordlists
+        text = token.particle or token.text
+        return (text in w.patronymic_prefixes or text in w.patronymic_suffixes or text in w.family_markers
+                or text in w.name_prefixes)
 
     def father_positions(self, query: list[QueryToken]) -> list[int]:
         """Query positions of a father's name, the particles read as the word lists write them."""
@@ -237,8 +245,9 @@ class QueryAnalyzer:
         self._match_form(text, keys, abjad, 1.0, matches)
         if text not in self.index.by_text:
             factor = self.settings.stemmed_factor
+            keyed = set(self.morphology.stems(text, script, keyed=True))
             for stem in stems:
-                if len(stem) >= MIN_KEYED_STEM:
+                if len(stem) >= MIN_KEYED_STEM and stem in keyed:
                     self._match_form(stem, token_keys(stem, self.key_table), abjad, factor, matches)
                 elif stem in self.index.by_text:
                     vid = self.index.by_text[stem]

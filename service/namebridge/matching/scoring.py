@@ -99,7 +99,7 @@ class Scorer:
         complete = features.compound_complete(alignment)
         generation = features.generational_marker(alignment)
         qualifier = features.place_qualifier(alignment, entity_type)
-        descriptor = features.descriptor_fits(alignment)
+        descriptor = features.descriptor_fits(alignment, entity_type)
         title = features.title_fits(alignment, entity_type)
         score = (qcov * (1.0 - w["alias_coverage"] + w["alias_coverage"] * acov)
                  * (1.0 - w["conflicting_tokens"] * (1.0 - conflict))

@@ -19,16 +19,20 @@ from namebridge.text.scripts import ScriptRules, detect_script
 POSITIONS = ("suffix", "prefix", "article", "apostrophe_suffix", "elision")
 #: the file saying which languages' lists apply to a token of a script, in the order tried
 SCRIPTS_FILE = "scripts.tsv"
-SCRIPTS_COLUMNS = ("script", "language")
+SCRIPTS_COLUMNS = ("script", "language", "stems")
+#: how a list's stems are used: ``keyed`` (compared by keys, like the token itself, and as
+#: base forms) or ``base`` (only as base forms, with alias tokens' base forms as written)
+STEM_USES = ("keyed", "base")
 MIN_STEM_LETTERS = 2
 #: layers of proclitics stripped (و + ب in وبكازاخستان)
 PREFIX_LAYERS = 2
 MAX_STEMS = 8
 #: base forms (``Morphology.base_forms``): at least this many letters...
 MIN_BASE_LETTERS = 3
-#: ... and a base shorter than this only from a token of at least this many letters
+#: ... and a base shorter than this only if it keeps this share of the token (бел of белом,
+#: not май of майами)
 MIN_KEYED_BASE = 4
-MIN_SHORT_BASE_TOKEN = 5
+SHORT_BASE_SHARE = 0.6
 #: the file of letters an inflected form may write either way (ё and е)
 FOLDS_FILE = "folds.tsv"
 FOLDS_COLUMNS = ("letter", "folded", "note")
@@ -53,6 +57,8 @@ class Morphology:
     folds: dict[int, int] = field(default_factory=dict)
     #: elided articles and prepositions written before an apostrophe (l', d', dell')
     elisions: frozenset[str] = frozenset()
+    #: languages whose stems are also compared by keys (``scripts.tsv``, column ``stems``)
+    keyed_languages: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, directory: Path, *, script_rules: ScriptRules | None = None,
@@ -63,7 +69,8 @@ class Morphology:
         lists: dict[str, dict[str, set[str]]] = {p: {} for p in POSITIONS}
         files = {path.stem: path for path in sorted(directory.glob("*.tsv"))
                  if path.name not in (SCRIPTS_FILE, FOLDS_FILE)}
-        languages = _languages_by_script(directory / SCRIPTS_FILE, files, problems)
+        keyed: set[str] = set()
+        languages = _languages_by_script(directory / SCRIPTS_FILE, files, problems, keyed)
         folds: dict[int, int] = {}
         for r in read_table(directory / FOLDS_FILE, FOLDS_COLUMNS, problems):
             letter, folded = normalize_text(r["letter"], normalization), normalize_text(r["folded"], normalization)
@@ -103,7 +110,7 @@ class Morphology:
         return cls(longest_first(lists["suffix"]), longest_first(lists["prefix"]),
                    longest_first(lists["article"]), apostrophe, by_script("prefix"), by_script("suffix"),
                    languages, script_rules, folds,
-                   frozenset(a for items in lists["elision"].values() for a in items))
+                   frozenset(a for items in lists["elision"].values() for a in items), frozenset(keyed))
 
     def is_apostrophe_suffix(self, token: str) -> bool:
         """True for a suffix token written after an apostrophe (``ın`` in ``Kazakistan'ın``)."""
@@ -144,8 +151,9 @@ class Morphology:
     def _suffix_set(self, script: str) -> frozenset[str]:
         return self.suffix_sets.get(script, frozenset())
 
-    def _lists(self, table: dict[str, tuple[str, ...]], script: str) -> list[str]:
-        return [a for lang in self.languages_by_script.get(script, ()) for a in table.get(lang, ())]
+    def _lists(self, table: dict[str, tuple[str, ...]], script: str, *, keyed: bool = False) -> list[str]:
+        return [a for lang in self.languages_by_script.get(script, ()) for a in table.get(lang, ())
+                if not keyed or lang in self.keyed_languages]
 
     def without_article(self, token: str, script: str) -> str | None:
         """The token without a leading article (``الامارات`` -> ``امارات``), if one is there."""
@@ -158,21 +166,24 @@ class Morphology:
         """The token and its stems, with the letters of ``folds.tsv`` folded (ё -> е), for
         comparing an inflected form with an inflected alias token by their shared base
         (Штатов and Штаты share штат). Bases shorter than ``MIN_BASE_LETTERS`` are left out, and
-        short ones (fewer than ``MIN_KEYED_BASE`` letters) only come from tokens of at least
-        ``MIN_SHORT_BASE_TOKEN`` letters (Белом and Белый share бел; Бел- of a 4-letter word is too little)."""
+        short ones (fewer than ``MIN_KEYED_BASE`` letters) must be stems of both tokens, keeping
+        ``SHORT_BASE_SHARE`` of each (Белом and Белый share бел; Майами and Майка do not share
+        май, and Рим is no stem of itself to meet Рима)."""
         forms = []
         for form in (token, *self.stems(token, script)):
-            if len(form) < MIN_BASE_LETTERS or (len(form) < MIN_KEYED_BASE and len(token) < MIN_SHORT_BASE_TOKEN):
+            if len(form) < MIN_BASE_LETTERS or (len(form) < MIN_KEYED_BASE and (
+                    form == token or len(form) < SHORT_BASE_SHARE * len(token))):
                 continue
             folded = form.translate(self.folds)
             if folded not in forms:
                 forms.append(folded)
         return tuple(forms)
 
-    def stems(self, token: str, script: str) -> list[str]:
-        """Candidate base forms of a normalised token, likeliest first, without the token itself."""
-        prefixes = self._lists(self.prefixes, script) + self._lists(self.articles, script)
-        suffixes = self._lists(self.suffixes, script)
+    def stems(self, token: str, script: str, *, keyed: bool = False) -> list[str]:
+        """Candidate base forms of a normalised token, likeliest first, without the token itself;
+        with ``keyed``, only from the lists whose stems may be compared by keys (``scripts.tsv``)."""
+        prefixes = self._lists(self.prefixes, script, keyed=keyed) + self._lists(self.articles, script, keyed=keyed)
+        suffixes = self._lists(self.suffixes, script, keyed=keyed)
         if not prefixes and not suffixes:
             return []
         bases = [token]
@@ -203,20 +214,25 @@ class Morphology:
         return unique[:MAX_STEMS]
 
 
-def _languages_by_script(path: Path, files: dict[str, Path], problems: list[Problem]) -> dict[str, tuple[str, ...]]:
-    """script -> languages from ``scripts.tsv``; every list file must apply to a script, and
-    every language listed must have its file."""
+def _languages_by_script(path: Path, files: dict[str, Path], problems: list[Problem],
+                         keyed: set[str]) -> dict[str, tuple[str, ...]]:
+    """script -> languages from ``scripts.tsv`` (adding to ``keyed`` the languages whose stems
+    are keyed); every list file must apply to a script, and every language listed must have its file."""
     by_script: dict[str, list[str]] = {}
     listed: set[str] = set()
     for r in read_table(path, SCRIPTS_COLUMNS, problems):
         language = r["language"]
-        if language in listed:
+        if r["stems"] not in STEM_USES:
+            problems.append(r.problem(f"stems must be one of {', '.join(STEM_USES)}"))
+        elif language in listed:
             problems.append(r.problem(f"language {language!r} is listed twice"))
         elif language not in files:
             problems.append(r.problem(f"no list {language}.tsv in {path.parent.name}/ for language {language!r}"))
         else:
             listed.add(language)
             by_script.setdefault(r["script"], []).append(language)
+            if r["stems"] == "keyed":
+                keyed.add(language)
     for language in sorted(set(files) - listed):
         problems.append(Problem(display_path(files[language]), 0,
                                 f"{language}.tsv applies to no script: add a line for it to {SCRIPTS_FILE}"))
