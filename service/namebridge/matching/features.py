@@ -60,6 +60,8 @@ FUZZY_RANGE = 0.12
 MAX_TYPO_EDITS = 1
 #: distinct forms whose unaccented text is remembered
 MARKS_CACHE_SIZE = 65536
+#: distinct (key, vowel runs) whose vowel places are remembered
+GAPS_CACHE_SIZE = 65536
 
 
 def form_similarity(text: str, keys: TokenKeys, abjad: bool, other: VocabularyToken) -> tuple[float, str]:
@@ -93,7 +95,7 @@ def form_similarity(text: str, keys: TokenKeys, abjad: bool, other: VocabularyTo
         return FULL_KEY_SIMILARITY, "cross"
     if either_abjad and abjad != other.abjad:
         written, vocalised = (keys, other.keys) if abjad else (other.keys, keys)
-        if not set(vocalised.edges) <= set(written.edges):
+        if not all(edge in written.edges for edge in vocalised.edges):
             return 0.0, "none"
     if _share(keys.skeleton, other.keys.skeleton):
         if abjad and other.abjad:
@@ -118,16 +120,16 @@ def form_similarity(text: str, keys: TokenKeys, abjad: bool, other: VocabularyTo
             return ABJAD_SKELETON_ONLY_SIMILARITY, "skeleton"
         if _vowels_nearly_fit(keys, other.keys):
             return SKELETON_SIMILARITY, "skeleton"
-    if (detect_script(text) == detect_script(other.text)
-            and jellyfish.damerau_levenshtein_distance(_without_marks(text), _without_marks(other.text))
-            > MAX_TYPO_EDITS):
-        # in one script, a typo is a slip in writing the alias, not another word (France, Vance)
-        best = 0.0
-    elif either_abjad:
+    if either_abjad:
         best = _edit_similarity(keys.skeleton[0], other.keys.skeleton[0], MIN_FUZZY_SKELETON_LENGTH)
-    elif _runs_fit(keys.vowels[:1], other.keys.vowels_wide[:1], other.keys.vowels[:1], final_open=False):
-        best = _edit_similarity(keys.full[0], other.keys.full[0], MIN_FUZZY_FULL_LENGTH)
     else:
+        best = _edit_similarity(keys.full[0], other.keys.full[0], MIN_FUZZY_FULL_LENGTH)
+        if best > 0.0 and not _runs_fit(keys.vowels[:1], other.keys.vowels_wide[:1], other.keys.vowels[:1],
+                                        final_open=False):
+            best = 0.0
+    if best > 0.0 and detect_script(text) == detect_script(other.text) and jellyfish.damerau_levenshtein_distance(
+            _without_marks(text), _without_marks(other.text)) > MAX_TYPO_EDITS:
+        # in one script, a typo is a slip in writing the alias, not another word (France, Vance)
         best = 0.0
     if best > 0.0:
         return best, "fuzzy"
@@ -193,6 +195,7 @@ def _run_misfits(runs: tuple[str, ...], wide: tuple[str, ...], runs_open: bool, 
     return best
 
 
+@lru_cache(maxsize=GAPS_CACHE_SIZE)
 def _vowel_gaps(key: str, runs: tuple[str, ...]) -> dict[int, str]:
     """gap index (0 before the first consonant, k after the k-th) -> the vowel run written
     there (its qualities; ``*`` where unknown)."""
@@ -283,7 +286,7 @@ def _vowels_fit(written: tuple[str, ...], vocalised: tuple[str, ...]) -> bool:
 
 
 def _share(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
-    return not set(a).isdisjoint(b)
+    return any(x in b for x in a)
 
 
 def _consonants(key: str) -> int:
