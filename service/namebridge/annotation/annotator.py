@@ -120,7 +120,7 @@ class Annotator:
             if not options:
                 return None
             found.options = options
-        elif not self._acronym_as_written(chosen, words[first]):
+        elif not self._acronym_as_written(chosen, words[first]) or self._adjective(words, candidate, chosen):
             return None
         else:
             found.resolved = chosen
@@ -147,6 +147,12 @@ class Annotator:
         letters = [c for c in word.surface if c.isalpha()]
         return not letters or any(c.isupper() for c in letters) and all(
             c.isupper() for c in letters if c.lower() != c.upper())
+
+    def _adjective(self, words: list[Word], candidate: Candidate, chosen: Resolved) -> bool:
+        """The span's last word is the name plus an adjective ending (``الكازاخستاني``)."""
+        form = normalize_text(chosen.matched_alias, self.engine.normalization)
+        _prefix, suffix = _affixes(words, candidate.first, candidate.last, form)
+        return bool(suffix) and self.context.is_adjective(form, suffix)
 
     def _capital(self, found: _Found, text: str, words: list[Word], candidate: Candidate, chosen: Resolved,
                  resolved: tuple[Resolved, ...]) -> _Found:

@@ -1,6 +1,6 @@
 """What the words around a candidate say: the context rules of mention annotation.
 
-Two lists under ``lexicons/tokens/`` (read with the project's TSV reader,
+Three lists under ``lexicons/tokens/`` (read with the project's TSV reader,
 normalised with the resolver's tables):
 
 - ``ordinary_words.tsv``: lexicon forms that are also ordinary words (``Fas``,
@@ -9,6 +9,8 @@ normalised with the resolver's tables):
   words that make a capital a place (``Вашингтонға``, ``بواشنطن``, ``في واشنطن``);
   without one, a form that is both a city and a country's metonym names the
   country (``is_place_reading``).
+- ``adjective_endings.tsv``: endings that make a name an adjective or demonym
+  (``الكازاخستاني``, ``آمریکایی``): not a mention (``is_adjective``).
 
 The rules are stated in docs/design.md, "Mention annotation".
 """
@@ -24,6 +26,7 @@ from namebridge.text.normalize import NormalizationTables, normalize_text
 from namebridge.tsv import read_table
 
 ORDINARY_WORDS_FILE = "ordinary_words.tsv"
+ADJECTIVE_ENDINGS_FILE = "adjective_endings.tsv"
 PLACE_MARKERS_FILE = "place_markers.tsv"
 MARKER_POSITIONS = ("suffix", "prefix", "before")
 #: quote marks that set a name apart
@@ -40,6 +43,8 @@ class ContextLists:
     place_suffixes: frozenset[str]
     place_prefixes: frozenset[str]
     place_words_before: frozenset[str]
+    #: ending -> letters after which it is not an adjective ending
+    adjective_endings: dict[str, str]
 
     @classmethod
     def load(cls, directory: Path, tables: NormalizationTables) -> "ContextLists":
@@ -66,10 +71,25 @@ class ContextLists:
                 problems.append(row.problem(f"duplicate {row['position']} {row['marker']!r}"))
             else:
                 markers[row["position"]].add(marker)
+        endings: dict[str, str] = {}
+        for row in read_table(directory / ADJECTIVE_ENDINGS_FILE, ("ending", "not_after", "note"), problems):
+            ending = normalize_text(row["ending"], tables)
+            if not ending or " " in ending:
+                problems.append(row.problem(f"ending {row['ending']!r} is not one token"))
+            elif ending in endings:
+                problems.append(row.problem(f"duplicate ending {row['ending']!r} (after normalisation)"))
+            else:
+                endings[ending] = "" if row["not_after"] == "-" else normalize_text(row["not_after"], tables)
         if problems:
             raise DataFileError(problems)
         return cls(frozenset(ordinary), frozenset(markers["suffix"]), frozenset(markers["prefix"]),
-                   frozenset(markers["before"]))
+                   frozenset(markers["before"]), endings)
+
+    def is_adjective(self, name: str, suffix: str) -> bool:
+        """True when ``suffix``, all that follows the normalised ``name`` in its word, makes
+        it an adjective or demonym (``الكازاخستاني``), not a mention."""
+        not_after = self.adjective_endings.get(suffix)
+        return not_after is not None and not (name and name[-1] in not_after)
 
     def is_place_reading(self, text: str, words: list[Word], first: int, prefix: str, suffix: str) -> bool:
         """True when the words say a place is meant: a place case ending or attached
