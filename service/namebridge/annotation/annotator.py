@@ -13,7 +13,8 @@ engine (``Annotator(engine)``); read-only afterwards, safe to share between thre
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from functools import lru_cache
 
 from namebridge.annotation.automaton import Candidate, MentionAutomaton
 from namebridge.annotation.context import ContextLists
@@ -64,6 +65,9 @@ class Annotator:
         self._pattern = token_pattern(tables)
         self._aliases = engine.lexicon.aliases
         self._entities = engine.lexicon.entities
+        #: normalised form of an alias text (memoised: a text repeats its mentions)
+        self._form = lru_cache(maxsize=engine.settings.token_cache_size)(
+            lambda alias_text: normalize_text(alias_text, tables))
 
     def annotate(self, text: str, *, language: str | None = None) -> list[Mention]:
         """The mentions in ``text``, in text order, spans never overlapping. Raises
@@ -126,8 +130,7 @@ class Annotator:
             found.resolved = chosen
             found = self._capital(found, text, words, candidate, chosen, resolution.candidates)
         found.inflected = start < words[first].start or any(w.suffix for w in words[first:last + 1]) or (
-            found.resolved is not None and span_form != normalize_text(found.resolved.matched_alias,
-                                                                       self.engine.normalization))
+            found.resolved is not None and span_form != self._form(found.resolved.matched_alias))
         return found
 
     def _weak_form_met_whole(self, candidate: Candidate, resolved: tuple[Resolved, ...]) -> Resolved | None:
@@ -150,7 +153,7 @@ class Annotator:
 
     def _adjective(self, words: list[Word], candidate: Candidate, chosen: Resolved) -> bool:
         """The span's last word is the name plus an adjective ending (``الكازاخستاني``)."""
-        form = normalize_text(chosen.matched_alias, self.engine.normalization)
+        form = self._form(chosen.matched_alias)
         _prefix, suffix = _affixes(words, candidate.first, candidate.last, form)
         return bool(suffix) and self.context.is_adjective(form, suffix)
 
@@ -164,7 +167,7 @@ class Annotator:
         if not cities or not metonyms or chosen.entity_id not in cities | {a.entity_id for a in metonyms}:
             return found
         prefix, suffix = _affixes(words, candidate.first, candidate.last,
-                                  normalize_text(metonyms[0].text, self.engine.normalization))
+                                  self._form(metonyms[0].text))
         if found.start < words[candidate.first].start:
             prefix = words[candidate.first - 1].text + prefix
         place = self.context.is_place_reading(text, words, candidate.first, prefix, suffix)
@@ -209,12 +212,13 @@ class Annotator:
             return found
         plain = {f.resolved.entity_id for f in found if f.resolved and not self._is_ordinary(f)}
         kept = []
-        neighbours = [(f.start, f.end, f.resolved.entity_type) for f in found if f.resolved]
-        for f in found:
-            if self._is_ordinary(f) and f.resolved.entity_id not in plain and not self.context.has_name_evidence(  # type: ignore[union-attr]
-                    text, words, f.first, f.last, f.start, f.end, f.resolved.entity_type,   # type: ignore[union-attr]
-                    [n for n in neighbours if n[:2] != (f.start, f.end)]):
-                continue
+        for i, f in enumerate(found):   # in text order: the neighbours are the mentions either side
+            if self._is_ordinary(f) and f.resolved.entity_id not in plain:   # type: ignore[union-attr]
+                neighbours = [(g.start, g.end, g.resolved.entity_type) for g in found[max(0, i - 1):i + 2]
+                              if g is not f and g.resolved is not None]
+                if not self.context.has_name_evidence(text, words, f.first, f.last, f.start, f.end,
+                                                      f.resolved.entity_type, neighbours):   # type: ignore[union-attr]
+                    continue
             kept.append(f)
         return kept
 
@@ -222,8 +226,7 @@ class Annotator:
         assert_resolved = f.resolved
         if assert_resolved is None:
             return False
-        alias = normalize_text(assert_resolved.matched_alias, self.engine.normalization)
-        return alias in self.context.ordinary_words
+        return self._form(assert_resolved.matched_alias) in self.context.ordinary_words
 
     def _mention(self, text: str, f: _Found) -> Mention:
         r = f.resolved
@@ -275,11 +278,15 @@ def _without_titles_before_names(found: list[_Found], text: str) -> list[_Found]
 
 
 def _longest_best(found: list[_Found]) -> list[_Found]:
-    """Non-overlapping spans: longest first (in words, then characters), then the best score."""
+    """Non-overlapping spans: longest first (in words, then characters), then the best score.
+    Linear in the spans: taken characters are marked, and a span is short."""
     ranked = sorted(found, key=lambda f: (-(f.last - f.first), -(f.end - f.start),
                                           -(f.resolved.score if f.resolved else 0.0), f.start))
     taken: list[_Found] = []
+    occupied: set[int] = set()
     for f in ranked:
-        if all(f.end <= t.start or f.start >= t.end for t in taken):
+        span = range(f.start, f.end)
+        if not any(i in occupied for i in span):
+            occupied.update(span)
             taken.append(f)
     return sorted(taken, key=lambda f: f.start)
