@@ -60,10 +60,10 @@ class Annotator:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         tables = engine.normalization
-        self.automaton = MentionAutomaton(engine.lexicon, engine.morphology, tables, engine.analyzer.script_rules)
+        self.automaton = MentionAutomaton(engine.index, engine.morphology, engine.analyzer.script_rules)
         self.context = ContextLists.load(table_folders(engine.lexicon.directory)["tokens"] / "tokens", tables)
         self._pattern = token_pattern(tables)
-        self._aliases = engine.lexicon.aliases
+        self._aliases = engine.index.aliases
         self._entities = engine.lexicon.entities
         #: normalised form of an alias text (memoised: a text repeats its mentions)
         self._form = lru_cache(maxsize=engine.settings.token_cache_size)(

@@ -1,7 +1,7 @@
 """Candidate mention spans: one multi-pattern automaton over the normalised text.
 
-Built once per engine from the lexicon's aliases: each alias's normalised token
-forms (the resolver's own ``tokenize`` + ``Morphology.rejoin``), with its last
+Built once per engine from the engine's index: each alias's normalised token
+forms (the resolver's own ``tokenize`` + ``Morphology.rejoin``, as indexed), with its last
 token also by its stems and its first token also without the article (the same
 ``lexicons/morphology/`` lists the resolver strips). The text is searched once
 (Aho-Corasick, cost linear in the text plus the hits); a hit is a candidate
@@ -19,9 +19,8 @@ from functools import lru_cache
 import ahocorasick
 
 from namebridge.annotation.words import Word
-from namebridge.lexicon.loader import Lexicon
+from namebridge.matching.index import AliasIndex
 from namebridge.text.morphology import Morphology
-from namebridge.text.normalize import NormalizationTables, tokenize
 from namebridge.text.scripts import ScriptRules, detect_script
 
 #: a stem shorter than this (letters) makes no pattern: too many words start with it
@@ -47,31 +46,42 @@ class Candidate:
 class MentionAutomaton:
     """Alias forms -> the aliases written with them, in one Aho-Corasick automaton."""
 
-    def __init__(self, lexicon: Lexicon, morphology: Morphology, tables: NormalizationTables,
+    def __init__(self, index: AliasIndex, morphology: Morphology,
                  script_rules: ScriptRules | None = None) -> None:
+        """From the engine's index: its alias tokens are the resolver's own normalised,
+        rejoined forms; stems and article-less forms are computed once per distinct token."""
         self.morphology = morphology
         self.script_rules = script_rules
+        vocabulary = [v.text for v in index.vocabulary]
+        stems: dict[int, list[str]] = {}
+        bare: dict[int, str | None] = {}
         #: pattern -> (alias positions, whether the pattern is the alias as written)
         forms: dict[str, tuple[list[int], list[bool]]] = {}
-        #: alias position -> its normalised form (tokens joined by spaces)
-        self.alias_forms: list[str] = []
-        for position, alias in enumerate(lexicon.aliases):
-            tokens = morphology.rejoin(tokenize(alias.text, tables))
-            texts = [t.text for t in tokens]
-            self.alias_forms.append(" ".join(texts))
-            if not texts:
+        for position, vids in enumerate(index.alias_tokens):
+            if not vids:
                 continue
-            for pattern, as_written in _variants(texts, tokens[0].surface, tokens[-1].surface,
-                                                 morphology, script_rules):
+            texts = [vocabulary[v] for v in vids]
+            last, first = vids[-1], vids[0]
+            if last not in stems:
+                stems[last] = _stems(vocabulary[last], morphology, script_rules)
+            if first not in bare:
+                bare[first] = _bare(vocabulary[first], morphology, script_rules)
+            head = " ".join(texts[:-1])
+            variants = [(" ".join(texts), True)]
+            variants += [(f"{head} {stem}" if head else stem, False) for stem in stems[last]]
+            if bare[first]:
+                variants.append((" ".join([bare[first]] + texts[1:]), False))  # type: ignore[list-item]
+            for pattern, as_written in variants:
                 if len(pattern) < MIN_PATTERN_CHARS:
                     continue
-                entry = forms.setdefault(pattern, ([], []))
+                entry = forms.get(pattern)
+                if entry is None:
+                    forms[pattern] = entry = ([], [])
                 entry[0].append(position)
                 entry[1].append(as_written)
         self.automaton = ahocorasick.Automaton()
         self.patterns: list[tuple[tuple[int, ...], tuple[bool, ...]]] = []
-        for pattern in sorted(forms):
-            positions, written = forms[pattern]
+        for pattern, (positions, written) in forms.items():
             self.automaton.add_word(pattern, (len(pattern), len(self.patterns)))
             self.patterns.append((tuple(positions), tuple(written)))
         if self.patterns:
@@ -136,16 +146,13 @@ def _decomposes(rest: str, affixes: frozenset[str], layers: int, from_start: boo
     return False
 
 
-def _variants(texts: list[str], first_surface: str, last_surface: str, morphology: Morphology,
-              script_rules: ScriptRules | None) -> list[tuple[str, bool]]:
-    """(pattern, as written) of one alias: its form; its last token by each stem; its first
-    token without the article."""
-    out = [(" ".join(texts), True)]
-    last_script = detect_script(last_surface, script_rules)
-    for stem in morphology.stems(texts[-1], last_script):
-        if len(stem) >= MIN_STEM_PATTERN and " " not in stem:
-            out.append((" ".join(texts[:-1] + [stem]), False))
-    bare = morphology.without_article(texts[0], detect_script(first_surface, script_rules))
-    if bare and len(bare) >= MIN_STEM_PATTERN:
-        out.append((" ".join([bare] + texts[1:]), False))
-    return out
+def _stems(token: str, morphology: Morphology, script_rules: ScriptRules | None) -> list[str]:
+    """The resolver's base forms of an alias token that are long enough to be a pattern."""
+    return [s for s in morphology.stems(token, detect_script(token, script_rules))
+            if len(s) >= MIN_STEM_PATTERN and " " not in s]
+
+
+def _bare(token: str, morphology: Morphology, script_rules: ScriptRules | None) -> str | None:
+    """The token without its article, if it has one and enough remains."""
+    bare = morphology.without_article(token, detect_script(token, script_rules))
+    return bare if bare and len(bare) >= MIN_STEM_PATTERN else None
