@@ -108,8 +108,12 @@ class Annotator:
             start = words[first - 1].start   # لـ"الشرق: the proclitic belongs to the word
         if end - start > self.engine.settings.max_name_length:
             return None
-        resolution = self.engine.resolve(text[start:end], language=language, max_candidates=SPAN_CANDIDATES)
         allowed = {self._aliases[a].entity_id for a in candidate.aliases}
+        # asked for one candidate, the resolver answers a span written as an alias without
+        # the fuzzy search; only a span it does not MATCH to a proposing entity is asked again
+        resolution = self.engine.resolve(text[start:end], language=language, max_candidates=1)
+        if not (resolution.decision is Decision.MATCH and resolution.candidates[0].entity_id in allowed):
+            resolution = self.engine.resolve(text[start:end], language=language, max_candidates=SPAN_CANDIDATES)
         span_form = " ".join(w.text for w in words[first:last + 1])
         top = resolution.candidates[0] if resolution.candidates else None
         found = _Found(start, end, first, last, span_form, None, resolution.query.language,
