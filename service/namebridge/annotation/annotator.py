@@ -13,7 +13,7 @@ engine (``Annotator(engine)``); read-only afterwards, safe to share between thre
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from namebridge.annotation.automaton import Candidate, MentionAutomaton
@@ -22,6 +22,7 @@ from namebridge.annotation.mentions import Mention, mention_kind
 from namebridge.annotation.words import Word, split_words, token_pattern
 from namebridge.errors import InvalidArgument
 from namebridge.lexicon.bundle import table_folders
+from namebridge.lexicon.model import Alias, Entity
 from namebridge.matching.engine import Engine
 from namebridge.matching.options import check_hints
 from namebridge.matching.results import Candidate as Resolved, Decision
@@ -51,6 +52,8 @@ class _Found:
     script: str
     inflected: bool
     options: tuple[str, ...] = ()  #: entities the span may name, when the resolver did not decide
+    #: the resolver's candidate for each of ``options``
+    option_records: dict[str, Resolved] = field(default_factory=dict)
     by_context: bool = False       #: the entity was chosen by the words around it (a capital)
 
 
@@ -123,16 +126,17 @@ class Annotator:
         else:
             chosen = self._weak_form_met_whole(candidate, resolution.candidates)
         if chosen is None:
-            options = tuple(c.entity_id for c in resolution.candidates
-                            if c.entity_id in allowed and c.score >= self.engine.settings.ambiguous_threshold)
-            if not options:
+            records = {c.entity_id: c for c in resolution.candidates
+                       if c.entity_id in allowed and c.score >= self.engine.settings.ambiguous_threshold}
+            if not records:
                 return None
-            found.options = options
+            found.options = tuple(records)
+            found.option_records = records
         elif not self._acronym_as_written(chosen, words[first]) or self._adjective(words, candidate, chosen):
             return None
         else:
             found.resolved = chosen
-            found = self._capital(found, text, words, candidate, chosen, resolution.candidates)
+            found = self._capital(found, text, words, candidate, chosen, resolution.candidates, language)
         found.inflected = start < words[first].start or any(w.suffix for w in words[first:last + 1]) or (
             found.resolved is not None and span_form != self._form(found.resolved.matched_alias))
         return found
@@ -162,7 +166,7 @@ class Annotator:
         return bool(suffix) and self.context.is_adjective(form, suffix)
 
     def _capital(self, found: _Found, text: str, words: list[Word], candidate: Candidate, chosen: Resolved,
-                 resolved: tuple[Resolved, ...]) -> _Found:
+                 resolved: tuple[Resolved, ...], language: str | None) -> _Found:
         """A form that names a city and, as a metonym, a country: the place with a place
         marker (``ContextLists.is_place_reading``), else the government."""
         met = [self._aliases[a] for a in candidate.aliases]
@@ -177,8 +181,11 @@ class Annotator:
         place = self.context.is_place_reading(text, words, candidate.first, prefix, suffix)
         wanted = sorted(cities)[0] if place else metonyms[0].entity_id
         if chosen.entity_id != wanted:
+            if len(resolved) < SPAN_CANDIDATES:
+                resolved = self.engine.resolve(text[found.start:found.end], language=language,
+                                               max_candidates=SPAN_CANDIDATES).candidates
             other = next((c for c in resolved if c.entity_id == wanted), None)
-            chosen = other or _as_alias(chosen, self._entities[wanted], metonyms[0] if not place else None)
+            chosen = other or _record(self._entities[wanted], None if place else metonyms[0], chosen.score)
         found.resolved = chosen
         found.by_context = True
         return found
@@ -195,7 +202,7 @@ class Annotator:
                 options = [o for o in f.options if o in named]
                 if len(options) != 1:
                     continue
-                f.resolved = _as_alias(None, self._entities[options[0]], None)
+                f.resolved = f.option_records[options[0]]
             kept.append(f)
         by_form: dict[str, list[_Found]] = defaultdict(list)
         for f in kept:
@@ -227,10 +234,8 @@ class Annotator:
         return kept
 
     def _is_ordinary(self, f: _Found) -> bool:
-        assert_resolved = f.resolved
-        if assert_resolved is None:
-            return False
-        return self._form(assert_resolved.matched_alias) in self.context.ordinary_words
+        """The span was met through a form listed as an ordinary word."""
+        return f.resolved is not None and self._form(f.resolved.matched_alias) in self.context.ordinary_words
 
     def _mention(self, text: str, f: _Found) -> Mention:
         r = f.resolved
@@ -251,14 +256,13 @@ def _affixes(words: list[Word], first: int, last: int, form: str) -> tuple[str, 
     return joined[:at], joined[at + len(form):] + words[last].suffix
 
 
-def _as_alias(base: Resolved | None, entity: object, alias: object) -> Resolved:
-    """A candidate record for an entity the resolver ranked below the span's top one."""
-    from namebridge.matching.results import Candidate as Record
-    return Record(entity_id=entity.id, canonical_name=entity.canonical_name,  # type: ignore[attr-defined]
-                  entity_type=entity.type, score=base.score if base else 0.0,  # type: ignore[attr-defined]
-                  matched_alias=alias.text if alias else (base.matched_alias if base else entity.canonical_name),  # type: ignore[attr-defined]
-                  alias_language=alias.language if alias else "", alias_kind=alias.kind if alias else "surname",  # type: ignore[attr-defined]
-                  alias_source=alias.source if alias else "", token_matches=(), features=())  # type: ignore[attr-defined]
+def _record(entity: Entity, alias: Alias | None, score: float) -> Resolved:
+    """A candidate record for an entity the resolver did not return for the span (the
+    country of a capital read as its government): its metonym alias, the span's score."""
+    return Resolved(entity_id=entity.id, canonical_name=entity.canonical_name, entity_type=entity.type,
+                    score=score, matched_alias=alias.text if alias else entity.canonical_name,
+                    alias_language=alias.language if alias else "", alias_kind=alias.kind if alias else "name",
+                    alias_source=alias.source if alias else "", token_matches=(), features=())
 
 
 def _without_titles_before_names(found: list[_Found], text: str) -> list[_Found]:

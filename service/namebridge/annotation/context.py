@@ -1,6 +1,6 @@
 """What the words around a candidate say: the context rules of mention annotation.
 
-Three lists under ``lexicons/tokens/`` (read with the project's TSV reader,
+Four lists under ``lexicons/tokens/`` (read with the project's TSV reader,
 normalised with the resolver's tables):
 
 - ``ordinary_words.tsv``: lexicon forms that are also ordinary words (``Fas``,
@@ -11,6 +11,8 @@ normalised with the resolver's tables):
   country (``is_place_reading``).
 - ``adjective_endings.tsv``: endings that make a name an adjective or demonym
   (``الكازاخستاني``, ``آمریکایی``): not a mention (``is_adjective``).
+- ``list_words.tsv``: words that join the items of a list (``ve``, ``және``), for
+  the list evidence of ``has_name_evidence``.
 
 The rules are stated in docs/design.md, "Mention annotation".
 """
@@ -31,8 +33,9 @@ PLACE_MARKERS_FILE = "place_markers.tsv"
 MARKER_POSITIONS = ("suffix", "prefix", "before")
 #: quote marks that set a name apart
 QUOTES = frozenset("\"'«»“”„‘’‹›")
-#: what may stand between two items of one list (a comma, a dash, "and" in our languages)
-LIST_WORDS = frozenset({"ve", "and", "и", "және", "мен", "бен", "пен", "و", "va", "hem"})
+LIST_WORDS_FILE = "list_words.tsv"
+#: punctuation that joins the items of a list
+LIST_PUNCTUATION = frozenset({"", ",", "،", "-", "–"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +48,7 @@ class ContextLists:
     place_words_before: frozenset[str]
     #: ending -> letters after which it is not an adjective ending
     adjective_endings: dict[str, str]
+    list_words: frozenset[str]
 
     @classmethod
     def load(cls, directory: Path, tables: NormalizationTables) -> "ContextLists":
@@ -80,10 +84,23 @@ class ContextLists:
                 problems.append(row.problem(f"duplicate ending {row['ending']!r} (after normalisation)"))
             else:
                 endings[ending] = "" if row["not_after"] == "-" else normalize_text(row["not_after"], tables)
+        list_words: set[str] = set()
+        for row in read_table(directory / LIST_WORDS_FILE, ("word", "language", "note"), problems):
+            word = normalize_text(row["word"], tables)
+            if not word or " " in word:
+                problems.append(row.problem(f"word {row['word']!r} is not one token"))
+            elif word in list_words:
+                problems.append(row.problem(f"duplicate word {row['word']!r}"))
+            list_words.add(word)
         if problems:
             raise DataFileError(problems)
         return cls(frozenset(ordinary), frozenset(markers["suffix"]), frozenset(markers["prefix"]),
-                   frozenset(markers["before"]), endings)
+                   frozenset(markers["before"]), endings, frozenset(list_words))
+
+    def _is_list_gap(self, gap: str) -> bool:
+        """A comma, a dash or one list word between two mentions."""
+        stripped = gap.strip()
+        return stripped in LIST_PUNCTUATION or normalize_text(stripped) in self.list_words
 
     def is_adjective(self, name: str, suffix: str) -> bool:
         """True when ``suffix``, all that follows the normalised ``name`` in its word, makes
@@ -125,7 +142,7 @@ class ContextLists:
             if kind != entity_type:
                 continue
             gap = text[end:span_start] if end <= span_start else text[span_end:start] if start >= span_end else None
-            if gap is not None and _is_list_gap(gap, words):
+            if gap is not None and self._is_list_gap(gap):
                 return True
         return False
 
@@ -138,9 +155,3 @@ def _only_space(gap: str) -> bool:
     return not gap.strip()
 
 
-def _is_list_gap(gap: str, words: list[Word]) -> bool:
-    """A comma, or one list word, between two mentions."""
-    stripped = gap.strip()
-    if stripped in ("", ",", "،", "-", "–"):
-        return True
-    return normalize_text(stripped) in LIST_WORDS
