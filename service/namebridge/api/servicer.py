@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("namebridge.server")
 
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["EntityResolverService"].full_name
+#: characters of an Annotate text that --log-names writes (a text may be 1 MB)
+MAX_LOGGED_TEXT_CHARS = 200
 
 
 # --- errors: the one mapping ---------------------------------------------------
@@ -124,6 +126,8 @@ def _texts_of(request: Any) -> list[str]:
     """The free text a request carries, for ``--log-names`` only."""
     if isinstance(request, MalformedRequest):
         return []
+    if isinstance(request, pb.AnnotateRequest):
+        return [request.text[:MAX_LOGGED_TEXT_CHARS]]
     if hasattr(request, "names"):
         return list(request.names[:MAX_LOGGED_TEXTS])
     if hasattr(request, "batch") and request.HasField("batch"):
