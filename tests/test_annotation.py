@@ -47,6 +47,10 @@ def spans(annotator: Annotator, text: str, **options: str) -> list[tuple[str, st
     ("Ақ үйдегілер мәлімдеді.", "Ақ үйдегілер", "building:white-house"),
     ("АҚШ-тың ұстанымы белгілі.", "АҚШ-тың", "country:us"),
     ("Қасым-Жомарт Тоқаевтың сапары басталды.", "Қасым-Жомарт Тоқаевтың", "person:kassym-jomart-tokayev"),
+    # Uzbek: the lexicon writes Oʻzbekiston with U+02BB; texts write ‘ or ' (uz case endings)
+    ("O‘zbekistonning prezidenti keldi.", "O‘zbekistonning", "country:uz"),
+    ("Delegatsiya O'zbekistonga bordi.", "O'zbekistonga", "country:uz"),
+    ("Oʻzbekistonda saylov.", "Oʻzbekistonda", "country:uz"),
     # Russian case endings (the ru list)
     ("Переговоры с Казахстаном завершены.", "Казахстаном", "country:kz"),
     # Arabic: conjunction and preposition proclitics, the article, a proclitic apart

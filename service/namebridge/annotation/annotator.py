@@ -63,7 +63,8 @@ class Annotator:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         tables = engine.normalization
-        self.automaton = MentionAutomaton(engine.index, engine.morphology, engine.analyzer.script_rules)
+        self.automaton = MentionAutomaton(engine.index, engine.morphology, tables,
+                                          engine.analyzer.script_rules)
         self.context = ContextLists.load(table_folders(engine.lexicon.directory)["tokens"] / "tokens", tables)
         self._pattern = token_pattern(tables)
         self._aliases = engine.index.aliases

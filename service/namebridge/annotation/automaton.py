@@ -21,6 +21,7 @@ import ahocorasick
 from namebridge.annotation.words import Word
 from namebridge.matching.index import AliasIndex
 from namebridge.text.morphology import Morphology
+from namebridge.text.normalize import APOSTROPHE, NormalizationTables
 from namebridge.text.scripts import ScriptRules, detect_script
 
 #: a stem shorter than this (letters) makes no pattern: too many words start with it
@@ -46,39 +47,45 @@ class Candidate:
 class MentionAutomaton:
     """Alias forms -> the aliases written with them, in one Aho-Corasick automaton."""
 
-    def __init__(self, index: AliasIndex, morphology: Morphology,
+    def __init__(self, index: AliasIndex, morphology: Morphology, tables: NormalizationTables,
                  script_rules: ScriptRules | None = None) -> None:
         """From the engine's index: its alias tokens are the resolver's own normalised,
-        rejoined forms; stems and article-less forms are computed once per distinct token."""
+        rejoined forms; stems and article-less forms are computed once per distinct token.
+        A token holding an apostrophe that is a letter (``oʻzbekiston``, U+02BB) also
+        gets the form a text writing another apostrophe normalises to (``ozbekiston``)."""
         self.morphology = morphology
         self.script_rules = script_rules
+        apostrophes = {ord(c): None for c, kind in tables.joiners.items() if kind == APOSTROPHE}
         vocabulary = [v.text for v in index.vocabulary]
-        stems: dict[int, list[str]] = {}
-        bare: dict[int, str | None] = {}
+        stems: dict[str, list[str]] = {}
+        bare: dict[str, str | None] = {}
         #: pattern -> (alias positions, whether the pattern is the alias as written)
         forms: dict[str, tuple[list[int], list[bool]]] = {}
         for position, vids in enumerate(index.alias_tokens):
             if not vids:
                 continue
-            texts = [vocabulary[v] for v in vids]
-            last, first = vids[-1], vids[0]
-            if last not in stems:
-                stems[last] = _stems(vocabulary[last], morphology, script_rules)
-            if first not in bare:
-                bare[first] = _bare(vocabulary[first], morphology, script_rules)
-            head = " ".join(texts[:-1])
-            variants = [(" ".join(texts), True)]
-            variants += [(f"{head} {stem}" if head else stem, False) for stem in stems[last]]
-            if bare[first]:
-                variants.append((" ".join([bare[first]] + texts[1:]), False))  # type: ignore[list-item]
-            for pattern, as_written in variants:
-                if len(pattern) < MIN_PATTERN_CHARS:
-                    continue
-                entry = forms.get(pattern)
-                if entry is None:
-                    forms[pattern] = entry = ([], [])
-                entry[0].append(position)
-                entry[1].append(as_written)
+            written = [vocabulary[v] for v in vids]
+            plain = [t.translate(apostrophes) for t in written]
+            readings = [(written, True)] + ([(plain, False)] if plain != written else [])
+            for texts, as_written in readings:
+                last, first = texts[-1], texts[0]
+                if last not in stems:
+                    stems[last] = _stems(last, morphology, script_rules)
+                if first not in bare:
+                    bare[first] = _bare(first, morphology, script_rules)
+                head = " ".join(texts[:-1])
+                variants = [(" ".join(texts), as_written)]
+                variants += [(f"{head} {stem}" if head else stem, False) for stem in stems[last]]
+                if bare[first]:
+                    variants.append((" ".join([bare[first]] + texts[1:]), False))  # type: ignore[list-item]
+                for pattern, whole in variants:
+                    if len(pattern) < MIN_PATTERN_CHARS:
+                        continue
+                    entry = forms.get(pattern)
+                    if entry is None:
+                        forms[pattern] = entry = ([], [])
+                    entry[0].append(position)
+                    entry[1].append(whole)
         self.automaton = ahocorasick.Automaton()
         self.patterns: list[tuple[tuple[int, ...], tuple[bool, ...]]] = []
         for pattern, (positions, written) in forms.items():
