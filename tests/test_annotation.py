@@ -199,7 +199,7 @@ def test_a_language_hint_is_used(annotator):
 
 def test_bad_context_lists_are_reported_by_file_and_line(tmp_path: Path):
     source = BUNDLED_LEXICON_DIR / "tokens"
-    for name in ("ordinary_words.tsv", "adjective_endings.tsv", "list_words.tsv"):
+    for name in ("names_also_words.tsv", "adjective_endings.tsv", "list_words.tsv"):
         (tmp_path / name).write_text((source / name).read_text(encoding="utf-8"), encoding="utf-8")
     (tmp_path / "place_markers.tsv").write_text(
         "marker\tposition\tlanguage\tnote\nға\tsuffix\tkk\tdative\nға\tsuffix\tkk\tagain\nв\tafter\tru\tx\n",

@@ -3,7 +3,7 @@
 Four lists under ``lexicons/tokens/`` (read with the project's TSV reader,
 normalised with the resolver's tables):
 
-- ``ordinary_words.tsv``: lexicon forms that are also ordinary words (``Fas``,
+- ``names_also_words.tsv``: lexicon forms that are also ordinary words (``Fas``,
   ``الشرق``); such a form needs evidence (``has_name_evidence``).
 - ``place_markers.tsv``: case endings, attached prepositions and preceding
   words that make a capital a place (``Вашингтонға``, ``بواشنطن``, ``في واشنطن``);
@@ -27,7 +27,7 @@ from namebridge.errors import DataFileError, Problem
 from namebridge.text.normalize import NormalizationTables, normalize_text
 from namebridge.tsv import read_table
 
-ORDINARY_WORDS_FILE = "ordinary_words.tsv"
+ORDINARY_WORDS_FILE = "names_also_words.tsv"
 ADJECTIVE_ENDINGS_FILE = "adjective_endings.tsv"
 PLACE_MARKERS_FILE = "place_markers.tsv"
 MARKER_POSITIONS = ("suffix", "prefix", "before")
