@@ -11,7 +11,7 @@ PROTOS := $(wildcard proto/namebridge/v1/*.proto)
 GENERATED := $(patsubst proto/%.proto,service/%_pb2.py,$(PROTOS))
 NPM_STAMP := node_modules/.installed
 
-.PHONY: all install proto lint-proto test run bench clean eval eval-freeze openworld
+.PHONY: all install proto lint-proto test run bench clean eval eval-freeze openworld lexicon-generated calibrate
 
 all: test
 
@@ -55,9 +55,18 @@ eval: install proto
 openworld: install
 	$(BIN)/python tests/eval/openworld/generate.py
 
+# Generated lexicon tables (docs/lexicon.md, "Generated tables"): regenerate after a data package update.
+lexicon-generated: install
+	$(BIN)/python -m namebridge.lexicon.generate_ordinary_words
+
 eval-freeze: install proto
 	$(BIN)/namebridge eval tests/eval/cases.tsv --failures 0 --write-results tests/eval/results.tsv
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .hypothesis service/*.egg-info
 	rm -f service/namebridge/v1/*_pb2.py service/namebridge/v1/*_pb2.pyi service/namebridge/v1/*_pb2_grpc.py
+
+# The calibrated score (docs/evaluation.md, "What a score means"): refit its weights and step map on
+# cases.tsv + the open-world names (never on tests/eval/realworld.tsv, the held-out check).
+calibrate: install proto
+	$(BIN)/python -m namebridge.evaluation.calibrate --cases tests/eval/cases.tsv --open-world tests/eval/openworld --out lexicons/scoring/calibration.tsv

@@ -45,9 +45,9 @@ def _render_resolution(resolution, *, explain: bool) -> str:
     top = resolution.top
     if resolution.decision.value == "MATCH" and top is not None:
         head = (f"{resolution.query.original}\t{resolution.decision.value}\t{top.entity_id}\t"
-                f"{top.canonical_name}\t{top.score:.3f}")
+                f"{top.canonical_name}\t{resolution.score:.3f}")
     else:
-        best = f"best: {top.entity_id} {top.score:.3f}" if top is not None else "no candidate"
+        best = f"best: {top.entity_id} {resolution.score:.3f}" if top is not None else "no candidate"
         head = f"{resolution.query.original}\t{resolution.decision.value}\t-\t{best}"
     if not explain:
         return head
@@ -202,9 +202,11 @@ def eval_command(
     """
     import json
 
+    import polars as pl
+
     from namebridge import evaluation
     from namebridge.evaluation import mentions as mention_eval
-    from namebridge.evaluation import openworld
+    from namebridge.evaluation import openworld, reliability
 
     if cases is None and mentions is None:
         raise fail("nothing to evaluate", fix="give a cases TSV (tests/eval/cases.tsv), --mentions GOLD.tsv, or both")
@@ -227,10 +229,19 @@ def eval_command(
         mention_report = mention_eval.evaluate_mentions(Annotator(engine), gold, texts_dir)
     if write_results is not None and report is not None:
         evaluation.write_frozen(report, write_results)
+    # the calibrated score against what came true, over every set of names evaluated
+    table = None
+    if report is not None:
+        scored = [report.results.select("expected", "top", "score")]
+        if world is not None:
+            scored.append(world.results.filter(pl.col("role") != openworld.HELD).select("expected", "top", "score"))
+        table = reliability.reliability_table(pl.concat(scored))
     if as_json:
         out = report.to_dict(failures=failures) if report is not None else {}
         if world is not None:
             out["open_world"] = world.to_dict()
+        if table is not None:
+            out["reliability"] = reliability.reliability_rows(table)
         if mention_report is not None:
             out["mentions"] = mention_report.to_dict()
         typer.echo(json.dumps(out, ensure_ascii=False))
@@ -240,6 +251,9 @@ def eval_command(
             shown.append(evaluation.format_report(report, failures=failures))
         if world is not None:
             shown.append(openworld.format_openworld(world))
+        if table is not None:
+            title = f"{cases}" + (f" + {open_world}" if world is not None else "")
+            shown.append(reliability.format_reliability(table, title=title))
         if mention_report is not None:
             shown.append(mention_eval.format_mention_report(mention_report, errors=failures))
         typer.echo("\n\n".join(shown))

@@ -37,6 +37,10 @@ class Settings:
     ambiguous_threshold: float = 0.75
     #: a MATCH needs this lead over the best *other* entity
     match_margin: float = 0.06
+    #: ... and a calibrated probability (Resolution.score, docs/evaluation.md) at least this
+    match_probability: float = 0.10
+    #: AMBIGUOUS needs a calibrated probability at least this (below it: NO_MATCH)
+    ambiguous_probability: float = 0.20
     #: candidates below this score are not returned
     min_candidate_score: float = 0.30
     #: default and maximum number of candidates returned per query
@@ -79,6 +83,7 @@ class Settings:
     def validated(self) -> "Settings":
         """Return self if every value is in range, else raise InvalidArgument."""
         for name in ("match_threshold", "ambiguous_threshold", "match_margin",
+                     "match_probability", "ambiguous_probability",
                      "min_candidate_score", "min_token_similarity",
                      "initial_similarity", "stemmed_factor"):
             value = getattr(self, name)

@@ -133,6 +133,7 @@ def resolution_from_proto(message: pb.Resolution) -> Resolution:
         decision=_DECISION_FROM_PB[message.decision],
         candidates=tuple(candidate_from_proto(c) for c in message.candidates),
         lexicon_version=message.lexicon_version,
+        score=message.score,
     )
 
 

@@ -19,7 +19,6 @@ import enum
 import io
 import json
 import os
-import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -246,15 +245,64 @@ class TextReader(_LineReader):
                 return
 
 
+#: a line no input line can be: input is read as Latin-1 here, which never yields U+E000
+_END = "\ue000\n"
+
+
+class _CappedLines:
+    """Lines for csv.reader, read as Latin-1 (quotes, separators and line ends are ASCII, so
+    records split as they would in UTF-8, and no byte fails to decode). A record that
+    reaches ``MAX_RECORD_LINES`` lines is ended there; ``_END`` follows the last line."""
+
+    def __init__(self, lines: list[bytes], first: int) -> None:
+        self.lines = lines
+        self.next = first           #: index of the next line to give
+        self.record_start = first   #: index of the line the current record started on
+        self.ended = False
+
+    def __iter__(self) -> "_CappedLines":
+        return self
+
+    def __next__(self) -> str:
+        if self.next - self.record_start >= MAX_RECORD_LINES:
+            raise StopIteration     # the record is cut here; the next one starts at self.next
+        if self.next < len(self.lines):
+            self.next += 1
+            return self.lines[self.next - 1].decode("latin-1")
+        if not self.ended:
+            self.ended = True
+            self.next += 1
+            return _END
+        raise StopIteration
+
+
+def _record_starts(lines: list[bytes], separator: str, first: int = 0) -> tuple[list[int], bool]:
+    """The index of the line each record from line ``first`` on starts on, and whether the
+    last record is still open at the end of ``lines`` (a quoted field not closed yet)."""
+    source = _CappedLines(lines, first)
+    reader = csv.reader(source, delimiter=separator)
+    starts: list[int] = []
+    while True:
+        source.record_start = source.next
+        try:
+            next(reader)        # a record cut at MAX_RECORD_LINES comes back too (non-strict csv)
+        except StopIteration:
+            return starts, False
+        if source.record_start >= len(lines):
+            return starts, False                     # the record is the end marker alone
+        starts.append(source.record_start)
+        if source.next > len(lines):
+            # the end marker was read into this record: a quoted field is still open
+            # (a record at MAX_RECORD_LINES never reads on, so it cannot get here)
+            return starts, True
+
+
 class DelimitedReader(_LineReader):
     """CSV or TSV with a header line; RFC 4180 quoting (a quoted field may span lines)."""
 
     def __init__(self, path: str, separator: str, chunk_size: int) -> None:
         super().__init__(path, chunk_size)
         self.separator = separator
-        sep = re.escape(separator.encode())
-        field_ = rb'(?>"(?:[^"]|"")*+"[^' + sep + rb'\n]*+|[^"' + sep + rb'\n][^' + sep + rb'\n]*+|)'
-        self._open_line = re.compile(rb'(?:' + field_ + sep + rb')*+"(?:[^"]|"")*+\Z').match
         header_lines, _ = self._take_record_lines(1)
         if not header_lines:
             raise BatchInputError(f"input {path!r} is empty: no header line",
@@ -280,39 +328,25 @@ class DelimitedReader(_LineReader):
         line index where each record starts (None when no line holds a quote: then
         every line is a record).
 
-        A line is "open" when, read field by field, it ends inside a quoted field
-        (RFC 4180: a field that starts with a quote, ``""`` inside it); a quote in
-        the middle of an unquoted field (``O"Brien``) opens nothing. A record may
-        take at most ``MAX_RECORD_LINES`` lines, so one stray quote cannot pull the
-        rest of the file into memory.
+        The csv module splits the records (RFC 4180: a field that starts with a
+        quote may span lines, ``""`` inside it; a quote in the middle of an
+        unquoted field, ``O"Brien``, opens nothing). A record may take at most
+        ``MAX_RECORD_LINES`` lines, so one stray quote cannot pull the rest of the
+        file into memory.
         """
         lines = self.src.take(n)
         if not lines or b'"' not in b"".join(lines):
             return lines, None
-        open_line = self._open_line
-        starts: list[int] = []
-        pending: bytes | None = None
-        pending_lines = 0
-        i = 0
-        while True:
-            while i < len(lines):
-                line = lines[i]
-                if pending is None:
-                    starts.append(i)
-                    if b'"' in line and open_line(line):
-                        pending, pending_lines = line, 1
-                else:
-                    pending += line
-                    pending_lines += 1
-                    if not open_line(pending) or pending_lines >= MAX_RECORD_LINES:
-                        pending = None
-                i += 1
-            if pending is None:
-                return lines, starts
+        starts, tail_open = _record_starts(lines, self.separator)
+        while tail_open:
             more = self.src.take(1)
             if not more:
-                return lines, starts
+                break
             lines.extend(more)
+            # only the open record is read again, with its next line
+            found, tail_open = _record_starts(lines, self.separator, starts.pop())
+            starts.extend(found)
+        return lines, starts
 
     def chunks(self) -> Iterator[Chunk]:
         yielded = False

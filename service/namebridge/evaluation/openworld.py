@@ -131,6 +131,8 @@ def _negative_exprs() -> list[pl.Expr]:
         _share(decision == Decision.MATCH.value).alias("false_match_rate"),
         _share(decision == Decision.AMBIGUOUS.value).alias("ambiguous"),
         _share(decision == Decision.NO_MATCH.value).alias("no_match"),
+        (decision == Decision.MATCH.value).sum().alias("false_matches"),
+        (decision == Decision.AMBIGUOUS.value).sum().alias("ambiguous_names"),
     ]
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from namebridge.errors import DataFileError, Problem
 from namebridge.lexicon.loader import INHERIT_FILE, Lexicon, load_lexicon
+from namebridge.lexicon.calibration import CALIBRATION_FILE, FEATURES, Calibration, load_calibration
 from namebridge.settings import BUNDLED_LEXICON_DIR, Settings
 from namebridge.text.keys import KeyTable
 from namebridge.text.morphology import Morphology
@@ -31,7 +32,7 @@ from namebridge.text.wordlists import WordLists
 from namebridge.tsv import display_path, read_table
 
 #: the table folders every bundle needs, each its own or inherited
-TABLE_FOLDERS = ("keys", "morphology", "normalize", "tokens", "translit")
+TABLE_FOLDERS = ("keys", "morphology", "normalize", "scoring", "tokens", "translit")
 INHERIT_COLUMNS = ("folder", "note")
 
 
@@ -50,16 +51,22 @@ class Bundle:
     script_rules: ScriptRules | None
     #: table folder -> the directory it was read from
     folders: dict[str, Path]
+    #: the fitted weights of the calibrated score (``scoring/calibration.tsv``)
+    calibration: Calibration
 
     @property
     def version(self) -> str:
         return self.lexicon.version
 
 
-def load_bundle(directory: Path | str, settings: Settings | None = None) -> Bundle:
-    """Load and validate everything under ``directory``; raises DataFileError listing the problems."""
-    del settings  # every setting that changes loading is a path, given as ``directory``
-    directory = Path(directory)
+def load_bundle(directory: Path | str | None = None, settings: Settings | None = None, *,
+                with_calibration: bool = True) -> Bundle:
+    """Load and validate everything under ``directory`` (default: ``settings.lexicon_dir``, the
+    bundled lexicon without settings); raises DataFileError listing every problem.
+
+    ``with_calibration=False`` leaves the calibrated score's files unread (a flat
+    model in their place): ``make calibrate`` fits them, so it must not need them."""
+    directory = Path(directory if directory is not None else (settings or Settings()).lexicon_dir)
     lexicon = load_lexicon(directory)
     folders = table_folders(directory)
     key_table = KeyTable.load(folders["keys"] / "keys" / "classes.tsv")
@@ -79,6 +86,8 @@ def load_bundle(directory: Path | str, settings: Settings | None = None) -> Bund
         normalization=normalization,
         script_rules=script_rules,
         folders=folders,
+        calibration=(load_calibration(folders["scoring"] / CALIBRATION_FILE) if with_calibration
+                     else Calibration(0.0, (0.0,) * len(FEATURES))),
     )
     return bundle
 

@@ -37,10 +37,11 @@ ENTITIES_FOLDER = "entities"
 ALIASES_FOLDER = "aliases"
 #: folders read by other modules (normalize.py, translit.py, keys.py, morphology, tokens);
 #: a new data folder must be added here (and to lexicons/README.md)
-OTHER_FOLDERS = frozenset({"normalize", "translit", "keys", "morphology", "tokens"})
-TOP_LEVEL_DOCS = frozenset({"README.md"})
+OTHER_FOLDERS = frozenset({"normalize", "translit", "keys", "morphology", "scoring", "tokens"})
 #: the table folders taken from the bundled lexicon (read by lexicon/bundle.py)
 INHERIT_FILE = "inherit.tsv"
+#: top-level files this module does not read (prose, and the file lexicon/bundle.py reads)
+TOP_LEVEL_DOCS = frozenset({"README.md", INHERIT_FILE})
 #: the seed articles live next to the lexicon directory
 SEEDS_FOLDER = "seeds"
 
@@ -207,7 +208,7 @@ def _check_top_level(directory: Path, problems: list[Problem]) -> None:
         if entry.is_dir():
             if name not in OTHER_FOLDERS and name not in (ENTITIES_FOLDER, ALIASES_FOLDER):
                 problems.append(Problem(display_path(entry), 0, "unknown folder in the lexicon directory"))
-        elif name not in REFERENCE_FILES and name not in TOP_LEVEL_DOCS and name != INHERIT_FILE:
+        elif name not in REFERENCE_FILES and name not in TOP_LEVEL_DOCS:
             problems.append(Problem(display_path(entry), 0, "unknown file in the lexicon directory"))
 
 

@@ -24,10 +24,12 @@ from typing import Callable, Collection, Iterable
 
 from namebridge.errors import InvalidArgument, NotFound
 from namebridge.lexicon.bundle import Bundle, load_bundle
+from namebridge.lexicon.calibration import CALIBRATION_FILE, Calibration, load_calibration
 from namebridge.lexicon.loader import Lexicon
 from namebridge.lexicon.model import Entity
 from namebridge.matching import features
 from namebridge.matching.alignment import AliasSide, ScoredAlias, align, alias_side
+from namebridge.matching.calibration import calibration_features
 from namebridge.matching.index import COMPOUND_TYPES, AliasIndex
 from namebridge.matching.options import ResolveOptions, check_hints, checked_name
 from namebridge.matching.query import (INITIAL, NAME, PATRONYMIC, QueryAnalyzer, QueryToken,
@@ -35,7 +37,7 @@ from namebridge.matching.query import (INITIAL, NAME, PATRONYMIC, QueryAnalyzer,
 from namebridge.matching.results import (Candidate, Decision, LexiconInfo, QueryAnalysis, Resolution, TokenMatch,
                                          Transliteration)
 from namebridge.matching.scoring import EXACT_SCORE, Scorer
-from namebridge.settings import Settings, settings_from_env
+from namebridge.settings import BUNDLED_LEXICON_DIR, Settings, settings_from_env
 from namebridge.text.keys import KeyTable
 from namebridge.text.morphology import Morphology
 from namebridge.text.normalize import NormalizationTables, bundled_tables, tokenize
@@ -63,10 +65,13 @@ class Engine:
 
     def __init__(self, lexicon: Lexicon, settings: Settings, *, key_table: KeyTable,
                  morphology: Morphology, wordlists: WordLists, translit: TranslitTables,
-                 normalization: NormalizationTables | None = None, script_rules: ScriptRules | None = None) -> None:
+                 normalization: NormalizationTables | None = None, script_rules: ScriptRules | None = None,
+                 calibration: Calibration | None = None) -> None:
         self.lexicon = lexicon
         self.settings = settings
         self.scorer = Scorer.from_settings(settings)
+        #: the fitted weights of the calibrated score (default: the bundled lexicon's)
+        self.calibration = calibration or load_calibration(BUNDLED_LEXICON_DIR / CALIBRATION_FILE)
         self.key_table = key_table
         self.morphology = morphology
         self.wordlists = wordlists
@@ -76,6 +81,11 @@ class Engine:
                                       wordlists=wordlists, normalization=self.normalization)
         self.entity_types = lexicon.entity_types
         self._entity_list: list[Entity] = list(lexicon.entities.values())
+        # entity position -> bit 1: a strong alias written in an abjad, bit 2: one written with vowels
+        self._alias_scripts = bytearray(len(self._entity_list))
+        for position, alias in enumerate(self.index.aliases):
+            if alias.tier == "strong":
+                self._alias_scripts[self.index.alias_entity[position]] |= 1 if self.index.alias_abjad[position] else 2
         self._loaded_at = datetime.now(timezone.utc)
         self.analyzer = QueryAnalyzer(self.index, settings, key_table=key_table, morphology=morphology,
                                       wordlists=wordlists, script_rules=script_rules)
@@ -104,7 +114,7 @@ class Engine:
         """The engine over a loaded bundle."""
         return cls(bundle.lexicon, settings, key_table=bundle.key_table, morphology=bundle.morphology,
                    wordlists=bundle.wordlists, translit=bundle.translit, normalization=bundle.normalization,
-                   script_rules=bundle.script_rules)
+                   script_rules=bundle.script_rules, calibration=bundle.calibration)
 
     # --- the pipeline ---------------------------------------------------------
 
@@ -127,28 +137,13 @@ class Engine:
         # 0. check the request
         options = ResolveOptions(name, language, script, entity_types, max_candidates, min_score).validated(
             self.settings, languages=self.lexicon.languages, entity_types=self.entity_types)
-        types, limit, floor = options.entity_types, options.limit, options.floor
-        # 1. normalise
-        tokens = tokenize(options.text, self.normalization)[: self.settings.max_query_tokens]
-        # 2. detect (a caller's hint overrides); drop suffixes written after an apostrophe or hyphen
-        readings = token_languages(tokens, language, self.analyzer.script_rules)
+        limit, floor = options.limit, options.floor
+        # 1-5. normalise, detect, key, look up, score: every entity's best alias, best first
+        tokens, readings, ranked = self._search(options, language, stats)
         query_language, query_script = query_language_and_script(readings, language, script)
-        kept = self.morphology.rejoin(tokens)
-        # 3-4. key and look up each token (memoised)
-        query = self.analyzer.tokens(kept, language)
-        if stats is not None:
-            stats.vocabulary_matched = sum(len(q.matches) for q in query)
-        # 5. score the candidate aliases, keep the best alias per entity; a query
-        #    whose two tokens form one alias token (واتس اب, خاور میانه) is tried joined too.
-        #    Asked for one candidate, a query that writes an alias exactly needs no more.
-        best = self._exact_match(query, types, stats) if limit == 1 else None
-        if best is None:
-            best = self._score_candidates(query, types, floor, stats)
-            for joined in self.analyzer.joined_readings(kept, query, language):
-                _keep_better(best, self._score_candidates(joined, types, floor, None))
-        ranked = self._ranked(best)
-        # 6. decide
-        decision = self.scorer.decide_scores([b.score for b in ranked])
+        # 6. decide, on the calibrated probability that the top candidate is right
+        probability = self._probability(ranked)
+        decision = self.scorer.decide([b.score for b in ranked], probability)
         # 7. explain, only for what is returned
         returned = [b for b in ranked if b.score >= floor][:limit]
         candidates = tuple(self._candidate(b) for b in returned)
@@ -162,13 +157,72 @@ class Engine:
             script=query_script,
             language=query_language,
         )
-        return Resolution(analysis, decision, candidates, self.lexicon.version)
+        return Resolution(analysis, decision, candidates, self.lexicon.version,
+                          score=round(probability, 6) if candidates else 0.0)
+
+    def calibration_inputs(self, name: str) -> tuple[str, tuple[float, ...]] | None:
+        """(top entity ID, the calibration model's inputs) for a name, or None without a
+        candidate: what ``make calibrate`` fits on (``evaluation/calibrate.py``)."""
+        options = ResolveOptions(name, None, None, (), None, None).validated(
+            self.settings, languages=self.lexicon.languages, entity_types=self.entity_types)
+        _tokens, _readings, ranked = self._search(options, None, None)
+        inputs = self._calibration_inputs(ranked)
+        if inputs is None or ranked[0].score < options.floor:
+            return None
+        return self.index.entity_ids[ranked[0].entity], inputs
 
     def resolve_many(self, names: Iterable[str], **options: object) -> list[Resolution]:
         """``resolve`` for each name, in order."""
         return [self.resolve(n, **options) for n in names]  # type: ignore[arg-type]
 
     # --- steps ------------------------------------------------------------------
+
+    def _search(self, options: ResolveOptions, language: str | None, stats: QueryStats | None,
+                ) -> tuple[list, list[tuple[str, str]], list[ScoredAlias]]:
+        """Steps 1-5 of ``resolve``: (tokens, their (script, language) readings, every
+        entity's best alias, best first)."""
+        types, limit, floor = options.entity_types, options.limit, options.floor
+        # 1. normalise
+        tokens = tokenize(options.text, self.normalization)[: self.settings.max_query_tokens]
+        # 2. detect (a caller's hint overrides); drop suffixes written after an apostrophe or hyphen
+        readings = token_languages(tokens, language, self.analyzer.script_rules)
+        kept = self.morphology.rejoin(tokens)
+        # 3-4. key and look up each token (memoised)
+        query = self.analyzer.tokens(kept, language)
+        if stats is not None:
+            stats.vocabulary_matched = sum(len(q.matches) for q in query)
+        # 5. score the candidate aliases, keep the best alias per entity; a query
+        #    whose two tokens form one alias token (واتس اب, خاور میانه) is tried joined too.
+        #    Asked for one candidate, a query that writes an alias exactly needs no more.
+        best = self._exact_match(query, types, stats) if limit == 1 else None
+        if best is None:
+            best = self._score_candidates(query, types, floor, stats)
+            for joined in self.analyzer.joined_readings(kept, query, language):
+                _keep_better(best, self._score_candidates(joined, types, floor, None))
+        return tokens, readings, self._ranked(best)
+
+    def _probability(self, ranked: list[ScoredAlias]) -> float:
+        """The calibrated probability that the top candidate is right (0 without one)."""
+        inputs = self._calibration_inputs(ranked)
+        return 0.0 if inputs is None else self.calibration.probability(inputs)
+
+    def _calibration_inputs(self, ranked: list[ScoredAlias]) -> tuple[float, ...] | None:
+        """The calibration model's inputs for the top candidate (``matching/calibration.py``).
+
+        Only the top two raw scores are read; an exact, unshared top needs no
+        runner-up (the exact-alias stop does not look for one).
+        """
+        if not ranked:
+            return None
+        top = ranked[0]
+        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+        alias = self.index.aliases[top.position]
+        return calibration_features(
+            raw_score=top.score, runner_up=runner_up, exact_unshared=top.score >= EXACT_SCORE > runner_up,
+            values=top.values, pairs=top.alignment.pairs, alias_weights=top.alignment.alias_weights,
+            query_texts=[q.text for q in top.query], query_scripts=[q.script for q in top.query],
+            alias_script=self.lexicon.languages.get(alias.language, ""), weak_alias=alias.tier != "strong",
+            person=self._entity_list[top.entity].type == PERSON)
 
     def _score_candidates(self, query: list[QueryToken], types: frozenset[str], floor: float,
                           stats: QueryStats | None) -> dict[int, ScoredAlias]:
@@ -269,6 +323,10 @@ class Engine:
         index = self.index
         entity_list = self._entity_list
         fathers = frozenset(self.analyzer.father_positions(query))
+        # one word across an abjad and a vocalised script is the least evidence there is
+        query_scripts = {q.script in ABJADS for q in query} if len(query) == 1 else set()
+        query_abjad = query_scripts == {True}
+        query_vocalised = query_scripts == {False}
         best: dict[int, ScoredAlias] = {}
         for position in aliases:
             entity = index.alias_entity[position]
@@ -278,7 +336,8 @@ class Engine:
                               min_similarity=self.settings.min_token_similarity,
                               initial_similarity=self.settings.initial_similarity,
                               initials=entity_list[entity].type == PERSON,
-                              compound=entity_list[entity].type in COMPOUND_TYPES, fathers=fathers)
+                              compound=entity_list[entity].type in COMPOUND_TYPES, fathers=fathers,
+                              other_script=self._met_in_other_script(position, entity, query_abjad, query_vocalised))
             alias = index.aliases[position]
             weak = alias.tier != "strong"
             score, values = self.scorer.score(alignment, weak=weak, epithet=alias.kind == EPITHET)
@@ -287,6 +346,15 @@ class Engine:
                     score == current.score and not weak and _is_weak(index, current.position)):
                 best[entity] = ScoredAlias(score, position, alignment, entity, values, query)
         return best
+
+    def _met_in_other_script(self, position: int, entity: int, query_abjad: bool, query_vocalised: bool) -> bool:
+        """True if the alias is written in the other kind of script than the query (an abjad
+        or one that writes its vowels) while the entity also has strong aliases in the
+        query's kind: a name written in the query's kind would have met those."""
+        scripts = self._alias_scripts[entity]
+        if self.index.alias_abjad[position]:
+            return query_vocalised and bool(scripts & 2)
+        return query_abjad and bool(scripts & 1)
 
     def scan_all_aliases(self, name: str) -> list[tuple[str, float]]:
         """(entity ID, score) of every entity, best first, scoring EVERY alias.

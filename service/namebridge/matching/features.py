@@ -27,14 +27,24 @@ FULL_KEY_SIMILARITY = 0.95
 #: similarity of forms whose consonant skeletons agree, one or both written in an abjad,
 #: when the long vowels the abjad writes fit the other form's vowels (توکایف ~ Tokayev)
 ABJAD_SKELETON_SIMILARITY = 0.93
+#: ... when the skeleton has two consonants or fewer, which fit too many words (غزه: Gaza, Gece)
+SHORT_ABJAD_SKELETON_SIMILARITY = 0.86
 #: ... and when they do not (توکایف has a long vowel between t and k; Witkoff has none)
 ABJAD_SKELETON_ONLY_SIMILARITY = 0.80
 #: letters an abjad spelling may add or leave out (long vowels, hamza, ayn)
 MATRES_LECTIONIS = str.maketrans("", "", "اويءع")
 #: a full key of at most this many consonants needs the same vowel qualities, not equivalents
 SHORT_KEY_CONSONANTS = 2
+#: two abjad spellings write their long vowels in the same quality up to this many consonants
+#: (استونيا is not استانه); longer ones may differ as Persian and Arabic do (ويتكاف, ويتكوف)
+ABJAD_PAIR_STRICT_CONSONANTS = 3
 #: ... and the shorter form as written at least this share of the longer one's length
 SHORT_KEY_LENGTH_RATIO = 0.6
+#: a word-final vowel may differ (Europa, Europe) in words of at least this many vowel runs;
+#: in shorter words the ending is half the word (Kito is not Китай, Mimo is not Miami)
+MIN_RUNS_FOR_OPEN_ENDING = 3
+#: ... in at most this many vowel runs
+MAX_SKELETON_VOWEL_MISFITS = 1
 #: similarity of vocalised forms whose skeletons agree but whose vowels differ
 SKELETON_SIMILARITY = 0.86
 #: vocalised skeletons shorter than this must agree on the full key too (Rubio/Arab, Putin/Batin)
@@ -90,7 +100,7 @@ def form_similarity(text: str, keys: TokenKeys, abjad: bool, other: VocabularyTo
             # two abjad spellings differ in the long vowels they write (ترمب, ترامب), but
             # not in where or which: ايران is not ايرنا, استونيا is not استانا
             fewer, more = (keys, other.keys) if len(keys.full[0]) <= len(other.keys.full[0]) else (other.keys, keys)
-            if not _written_vowels_fit(fewer, 0, more):
+            if not _written_vowels_fit(fewer, 0, more, strict_up_to=ABJAD_PAIR_STRICT_CONSONANTS):
                 return 0.0, "none"
             if _consonantal(text) == _consonantal(other.text) or _share(keys.full, other.keys.full):
                 return FULL_KEY_SIMILARITY, "cross"
@@ -100,11 +110,13 @@ def form_similarity(text: str, keys: TokenKeys, abjad: bool, other: VocabularyTo
             # and of a quality the vocalised form has there (آستانه is not Estonia)
             if written.skeleton[0] in vocalised.skeleton:
                 if _written_vowels_fit(written, 0, vocalised):
+                    if len(written.skeleton[0]) <= SHORT_KEY_CONSONANTS:
+                        return SHORT_ABJAD_SKELETON_SIMILARITY, "skeleton"
                     return ABJAD_SKELETON_SIMILARITY, "skeleton"
                 if _vowels_fit(written.full[:1], vocalised.full):
                     return 0.0, "none"   # in place, but of other qualities
             return ABJAD_SKELETON_ONLY_SIMILARITY, "skeleton"
-        if len(keys.skeleton[0]) >= MIN_SKELETON_ONLY_LENGTH:
+        if _vowels_nearly_fit(keys, other.keys):
             return SKELETON_SIMILARITY, "skeleton"
     if (detect_script(text) == detect_script(other.text)
             and jellyfish.damerau_levenshtein_distance(_without_marks(text), _without_marks(other.text))
@@ -113,7 +125,7 @@ def form_similarity(text: str, keys: TokenKeys, abjad: bool, other: VocabularyTo
         best = 0.0
     elif either_abjad:
         best = _edit_similarity(keys.skeleton[0], other.keys.skeleton[0], MIN_FUZZY_SKELETON_LENGTH)
-    elif _runs_fit(keys.vowels[:1], other.keys.vowels_wide[:1], final_open=False):
+    elif _runs_fit(keys.vowels[:1], other.keys.vowels_wide[:1], other.keys.vowels[:1], final_open=False):
         best = _edit_similarity(keys.full[0], other.keys.full[0], MIN_FUZZY_FULL_LENGTH)
     else:
         best = 0.0
@@ -122,9 +134,11 @@ def form_similarity(text: str, keys: TokenKeys, abjad: bool, other: VocabularyTo
     return 0.0, "none"
 
 
-def _written_vowels_fit(written: TokenKeys, reading: int, other: TokenKeys) -> bool:
+def _written_vowels_fit(written: TokenKeys, reading: int, other: TokenKeys, *,
+                        strict_up_to: int = SHORT_KEY_CONSONANTS) -> bool:
     """True if some reading of ``other`` with the same consonants as ``written``'s reading
-    has a vowel wherever that reading writes one, of a quality that fits."""
+    has a vowel wherever that reading writes one, of a quality that fits (the same
+    quality where there are ``strict_up_to`` consonants or fewer: ساته is not السعوديه)."""
     key = written.full[reading]
     gaps = _vowel_gaps(key, written.vowels[reading] if reading < len(written.vowels) else ())
     consonants = key.replace("a", "")
@@ -132,11 +146,51 @@ def _written_vowels_fit(written: TokenKeys, reading: int, other: TokenKeys) -> b
         if other_key.replace("a", "") != consonants:
             continue
         other_gaps = _vowel_gaps(other_key, other.vowels[n] if n < len(other.vowels) else ())
-        other_wide = _vowel_gaps(other_key, other.vowels_wide[n] if n < len(other.vowels_wide) else ())
+        other_runs = other.vowels if len(consonants) <= strict_up_to else other.vowels_wide
+        other_wide = _vowel_gaps(other_key, other_runs[n] if n < len(other_runs) else ())
         if all(g in other_gaps and (q == "*" or other_gaps[g] == "*" or any(c in other_wide[g] for c in q))
                for g, q in gaps.items()):
             return True
     return False
+
+
+def _vowels_nearly_fit(a: TokenKeys, b: TokenKeys) -> bool:
+    """True if two vocalised forms share a consonant skeleton of ``MIN_SKELETON_ONLY_LENGTH``
+    consonants or more on readings with as many vowel runs, both starting with a vowel or
+    neither, and at most one run of another quality (Trump, Трамп; Toshkent, Tashkent;
+    not Серпня and Azerbaijan)."""
+    for i, key in enumerate(a.full):
+        consonants = key.replace("a", "")
+        if len(consonants) < MIN_SKELETON_ONLY_LENGTH:
+            continue
+        for j, other in enumerate(b.full):
+            if other.replace("a", "") != consonants or (key[:1] == "a") != (other[:1] == "a"):
+                continue
+            runs = a.vowels[i] if i < len(a.vowels) else ()
+            wide = b.vowels_wide[j] if j < len(b.vowels_wide) else ()
+            if _run_misfits(runs, wide, key.endswith("a"), other.endswith("a")) <= MAX_SKELETON_VOWEL_MISFITS:
+                return True
+    return False
+
+
+def _run_misfits(runs: tuple[str, ...], wide: tuple[str, ...], runs_open: bool, wide_open: bool) -> int:
+    """How many vowel runs of one reading do not fit the other's, the runs in order. One
+    run more on one side counts as a misfit, except a word-final one (an ending: Трампа,
+    Trump); more than one is too many."""
+    if len(runs) == len(wide):
+        return sum(1 for r, w in zip(runs, wide) if "*" not in r + w and r[0] not in w)
+    if abs(len(runs) - len(wide)) != 1:
+        return MAX_SKELETON_VOWEL_MISFITS + 1
+    longer_is_runs = len(runs) > len(wide)
+    best = MAX_SKELETON_VOWEL_MISFITS + 1
+    longer = runs if longer_is_runs else wide
+    for k in range(len(longer)):
+        cut = longer[:k] + longer[k + 1:]
+        pairs = zip(cut, wide) if longer_is_runs else zip(runs, cut)
+        ending = k == len(longer) - 1 and (runs_open if longer_is_runs else wide_open)
+        misfits = (0 if ending else 1) + sum(1 for r, w in pairs if "*" not in r + w and r[0] not in w)
+        best = min(best, misfits)
+    return best
 
 
 def _vowel_gaps(key: str, runs: tuple[str, ...]) -> dict[int, str]:
@@ -170,27 +224,29 @@ def _vowels_fit_on_shared_key(a: TokenKeys, b: TokenKeys, a_length: int, b_lengt
                 b_wide = tuple(tuple(run[:1] for run in runs) for runs in b.vowels[j:j + 1])
             else:
                 b_wide = b.vowels_wide[j:j + 1]
-            if _runs_fit(a.vowels[i:i + 1], b_wide, final_open=key.endswith("a")):
+            if _runs_fit(a.vowels[i:i + 1], b_wide, b.vowels[j:j + 1], final_open=key.endswith("a")):
                 return True
     return False
 
 
-def _runs_fit(a: tuple[tuple[str, ...], ...], b_wide: tuple[tuple[str, ...], ...], *, final_open: bool) -> bool:
+def _runs_fit(a: tuple[tuple[str, ...], ...], b_wide: tuple[tuple[str, ...], ...],
+              b: tuple[tuple[str, ...], ...] = (), *, final_open: bool) -> bool:
     """True if each vowel run of one reading fits the run at the same place of the other:
     the first quality of one (the vowel a diphthong starts with) is among those the other fits (``keys.vowels.tsv``,
-    ``vowel_equivalents.tsv``). Keys without vowel runs, or with a different number of
+    ``vowel_equivalents.tsv``), or the two runs are the same vowels in another order (a typo:
+    Isreal, Israel). Keys without vowel runs, or with a different number of
     runs, say nothing against a match. With ``final_open``, a word-final run of a
-    word of several runs may differ (endings vary: Europa, Europe; Estonia, Estonie)."""
+    word of ``MIN_RUNS_FOR_OPEN_ENDING`` runs or more may differ (endings vary: Europa, Europe; Estonia, Estonie)."""
     if not a or not b_wide or len(a[0]) != len(b_wide[0]):
         return True
     runs, other_wide = a[0], b_wide[0]
     last = len(runs) - 1
     for k in range(len(runs)):
-        if k == last and final_open and k > 0:
+        if k == last and final_open and k >= MIN_RUNS_FOR_OPEN_ENDING - 1:
             continue
         if "*" in runs[k] or "*" in other_wide[k]:
             continue
-        if runs[k][0] not in other_wide[k]:
+        if runs[k][0] not in other_wide[k] and not (b and len(runs[k]) > 1 and set(runs[k]) == set(b[0][k])):
             return False
     return True
 
@@ -267,6 +323,9 @@ class Alignment:
     unmatched_alias: list[int]
     #: the alias names a place, building, organisation or agreement (a compound name)
     compound: bool = False
+    #: a one-word query written with vowels meets an alias in an abjad (or the reverse),
+    #: while the entity has strong aliases in the query's kind of script too
+    other_script: bool = False
 
 
 #: a leftover token weighs at least this to count as conflicting evidence
@@ -366,6 +425,18 @@ def compound_complete(a: Alignment) -> float:
     if any(a.alias_weights[j] >= CONFLICT_MIN_WEIGHT * 0.5 for j in a.unmatched_alias):
         return 0.0
     return 1.0
+
+
+def met_in_query_script(a: Alignment) -> float:
+    """1.0, or 0.0 when a one-word query's only evidence is a consonant skeleton (or a typo)
+    across an abjad and a vocalised script, for an entity whose names are also written in
+    the query's kind of script and were not met: its vowels did not fit those (Dabei meets
+    دبي, not Dubai)."""
+    if not a.other_script or not a.pairs:
+        return 1.0
+    if any(k.startswith(("exact", "cross", "particle")) for _i, _j, _s, k in a.pairs):
+        return 1.0
+    return 0.0
 
 
 def initials_only(a: Alignment) -> float:

@@ -425,9 +425,10 @@ def _vocabulary_token(text: str, key_table: KeyTable, morphology: Morphology) ->
     keys = token_keys(text, key_table)
     bare = morphology.without_article(text, script)
     if bare is not None:
-        # Arabic article: also index the keys of the bare word (الامارات ~ امارات)
-        extra = token_keys(bare, key_table)
-        keys = keys.merged(extra)
+        # Arabic article: also index the keys of the bare word (الامارات ~ امارات), first,
+        # since a name written in another script leaves the article out (Lesotho is not
+        # ال+سعوديه)
+        keys = token_keys(bare, key_table).merged(keys)
     return VocabularyToken(text, keys, script in ABJADS)
 
 

@@ -142,6 +142,9 @@ class QueryAnalyzer:
                     vid = self.index.by_text[stem]
                     if factor > matches.get(vid, (0.0, ""))[0]:
                         matches[vid] = (factor, "exact+stem")
+        if text in self.wordlists.ordinary_words:
+            # an ordinary word (Was, Bon, الذين) meets a name only as written
+            matches = {vid: hit for vid, hit in matches.items() if hit[1] == "exact"}
         return QueryToken(text, script, language, role, weight, keys, matches)
 
     def _match_form(self, form: str, keys: TokenKeys, abjad: bool, factor: float,

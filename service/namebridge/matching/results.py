@@ -91,6 +91,9 @@ class Resolution:
     decision: Decision
     candidates: tuple[Candidate, ...]
     lexicon_version: str = ""
+    #: the calibrated probability that the top candidate is the entity meant (0 without
+    #: one); each candidate's own ``score`` is its raw match score, which ranks them
+    score: float = 0.0
 
     @property
     def top(self) -> Candidate | None:
@@ -100,10 +103,6 @@ class Resolution:
     def entity_id(self) -> str | None:
         """The resolved entity: only on MATCH."""
         return self.candidates[0].entity_id if self.decision is Decision.MATCH else None
-
-    @property
-    def score(self) -> float:
-        return self.candidates[0].score if self.candidates else 0.0
 
     def to_dict(self) -> dict[str, object]:
         """The JSON shape documented in the README (``--json``)."""

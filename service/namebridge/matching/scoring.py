@@ -7,6 +7,7 @@ The scorer is a weight table over the features in ``features.py``:
             * (1 - w_common   * (1 - common_name_only))
             * (1 - w_initials * (1 - initials_only))
             * (1 - w_compound * (1 - compound_complete))
+            * (1 - w_script * (1 - met_in_query_script))
 
 then kept below ``EXACT_SCORE`` unless every query and alias token met exactly
 (so an exact, complete match is recognisable by its score alone), and capped
@@ -34,6 +35,7 @@ DEFAULT_FEATURE_WEIGHTS: dict[str, float] = {
     "common_name_only": 0.45,
     "initials_only": 0.6,
     "compound_complete": 0.5,
+    "met_in_query_script": 0.12,
 }
 #: a score this high means every token met exactly; it decides unless another entity ties
 EXACT_SCORE = 0.999
@@ -81,11 +83,13 @@ class Scorer:
         common = features.common_name_only(alignment)
         initials = features.initials_only(alignment)
         complete = features.compound_complete(alignment)
+        own_script = features.met_in_query_script(alignment)
         score = (qcov * (1.0 - w["alias_coverage"] + w["alias_coverage"] * acov)
                  * (1.0 - w["conflicting_tokens"] * (1.0 - conflict))
                  * (1.0 - w["common_name_only"] * (1.0 - common))
                  * (1.0 - w["initials_only"] * (1.0 - initials))
-                 * (1.0 - w["compound_complete"] * (1.0 - complete)))
+                 * (1.0 - w["compound_complete"] * (1.0 - complete))
+                 * (1.0 - w["met_in_query_script"] * (1.0 - own_script)))
         values = [("query_coverage", qcov), ("alias_coverage", acov)]
         if conflict < 1.0:
             values.append(("conflicting_tokens", conflict))
@@ -95,6 +99,8 @@ class Scorer:
             values.append(("initials_only", initials))
         if complete < 1.0:
             values.append(("compound_complete", complete))
+        if own_script < 1.0:
+            values.append(("met_in_query_script", own_script))
         if score > BELOW_EXACT and not _exact_complete(alignment):
             score = BELOW_EXACT
             values.append(("below_exact_cap", BELOW_EXACT))
@@ -104,6 +110,25 @@ class Scorer:
                 score = cap
             values.append(("weak_alias_cap", cap))
         return min(max(score, 0.0), 1.0), tuple(values)
+
+    def decide(self, ranked: list[float], probability: float) -> Decision:
+        """MATCH, AMBIGUOUS or NO_MATCH from the best raw score of each entity, best first,
+        and the calibrated probability that the top one is right (``calibration.py``).
+
+        The raw rules (``decide_scores``: threshold, margin, the exact rule; a
+        weak alias never reaches the threshold) say what the evidence allows;
+        the calibrated thresholds then drop what is too unlikely: a MATCH
+        below ``match_probability`` and an AMBIGUOUS below
+        ``ambiguous_probability`` become NO_MATCH. The probability never
+        raises a decision, so no rule a raw score enforces is lost.
+        """
+        raw = self.decide_scores(ranked)
+        s = self.settings
+        if raw is Decision.MATCH and probability >= s.match_probability:
+            return Decision.MATCH
+        if raw is not Decision.NO_MATCH and probability >= s.ambiguous_probability:
+            return Decision.AMBIGUOUS
+        return Decision.NO_MATCH
 
     def decide_scores(self, ranked: list[float]) -> Decision:
         """MATCH, AMBIGUOUS or NO_MATCH from the best score of each entity, best first."""
