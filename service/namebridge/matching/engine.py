@@ -74,6 +74,9 @@ class Engine:
         self.calibration = calibration or load_calibration(BUNDLED_LEXICON_DIR / CALIBRATION_FILE)
         self.key_table = key_table
         self.morphology = morphology
+        # the structural roles weigh what the scorer's table says (a title nothing)
+        wordlists = wordlists.weighted(title=self.scorer.weights["title"],
+                                       descriptor=self.scorer.weights["descriptor"])
         self.wordlists = wordlists
         self.translit = translit
         self.normalization = normalization or bundled_tables()
@@ -340,7 +343,8 @@ class Engine:
                               other_script=self._met_in_other_script(position, entity, query_abjad, query_vocalised))
             alias = index.aliases[position]
             weak = alias.tier != "strong"
-            score, values = self.scorer.score(alignment, weak=weak, epithet=alias.kind == EPITHET)
+            score, values = self.scorer.score(alignment, weak=weak, epithet=alias.kind == EPITHET,
+                                              entity_type=entity_list[entity].type)
             current = best.get(entity)
             if current is None or score > current.score or (
                     score == current.score and not weak and _is_weak(index, current.position)):

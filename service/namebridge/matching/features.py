@@ -351,8 +351,8 @@ def query_coverage(a: Alignment) -> float:
     matched = sum(a.query_weights[i] for i, _j, _s, _k in a.pairs)
     # a particle or title the alias lacks costs its own small weight relative
     # to an average matched token (روبیو را, President Tokayev)
-    names = [i for i in a.unmatched_query if a.query_roles[i] != "particle"]
-    particles = [i for i in a.unmatched_query if a.query_roles[i] == "particle"]
+    names = [i for i in a.unmatched_query if not is_optional_role(a.query_roles[i])]
+    particles = [i for i in a.unmatched_query if is_optional_role(a.query_roles[i])]
     average = matched / len(a.pairs) if a.pairs else 1.0
     extra = sum(a.query_weights[i] for i in particles) * average
     if (a.pairs and len(a.alias_weights) >= 2 and not a.unmatched_alias and len(names) <= MAX_CHEAP_EXTRA_TOKENS
@@ -442,5 +442,61 @@ def met_in_query_script(a: Alignment) -> float:
 def initials_only(a: Alignment) -> float:
     """1.0, or 0.0 when every aligned pair is an initial: ``K. J.`` proves nothing."""
     if a.pairs and all(k == "initial" for _i, _j, _s, k in a.pairs):
+        return 0.0
+    return 1.0
+
+
+# --- name structure (lexicons/tokens/: titles, descriptors, generational markers, qualifiers) ---
+
+#: roles of query tokens that cost only their own small weight when the alias lacks them
+OPTIONAL_ROLES = frozenset({"particle", "title", "descriptor", "state_form", "generation", "complement",
+                            "patronymic"})
+
+
+def is_optional_role(role: str) -> bool:
+    """True for a role whose token the alias may lack at the cost of its own weight: a
+    particle; a patronymic or family name (Nurgozho uulu, bin Abdulaziz, Al Saud); a
+    title (weight 0: dropped) and its complement (*Florida* Senator, weight 0); an
+    organisation descriptor (Inc) or the form of a state (Republic); and the structural
+    markers, whose meaning ``generational_marker`` and ``place_qualifier`` weigh."""
+    return role in OPTIONAL_ROLES or role.startswith("qualifier")
+
+
+def generational_marker(a: Alignment) -> float:
+    """1.0, or 0.0 when the query has a generational marker (Jr., III, младший, الابن,
+    ``generational_markers.tsv``) that met no alias token: Donald Trump Jr. is another
+    person than Donald Trump. An alias that writes the marker is met as usual."""
+    if any(a.query_roles[i] == "generation" for i in a.unmatched_query):
+        return 0.0
+    return 1.0
+
+
+def place_qualifier(a: Alignment, entity_type: str) -> float:
+    """1.0, or 0.0 when the query has a place qualifier (City, Governorate, Oblast, قضاء,
+    ``place_qualifiers.tsv``) that met no alias token, unless the qualifier names the
+    entity's own type (``qualifier:city`` for a city: "Astana city" is Astana). Gaza
+    City is not the Gaza Strip; Moscow Oblast is not Moscow."""
+    for i in a.unmatched_query:
+        role = a.query_roles[i]
+        if role.startswith("qualifier") and role.partition(":")[2] != entity_type:
+            return 0.0
+    return 1.0
+
+
+def descriptor_fits(a: Alignment, entity_type: str) -> float:
+    """1.0, or 0.0 when the query has an organisation descriptor (Group, Inc, News Agency, AG,
+    ``org_descriptors.tsv``) left over against anything but an organisation: "Witkoff Group"
+    is a company named after Witkoff, "America AG" one named after America. For an
+    organisation the word is optional (Kazinform International News Agency)."""
+    if entity_type != "org" and any(a.query_roles[i] == "descriptor" for i in a.unmatched_query):
+        return 0.0
+    return 1.0
+
+
+def title_fits(a: Alignment, entity_type: str) -> float:
+    """1.0, or 0.0 when the query has a title (``titles.tsv``) that met no alias token and the
+    entity is no person: titles name people, so "President of Uzbekistan" is not Uzbekistan.
+    Against a person a title is dropped (it weighs nothing)."""
+    if entity_type != "person" and any(a.query_roles[i] == "title" for i in a.unmatched_query):
         return 0.0
     return 1.0
