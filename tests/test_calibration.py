@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 import shutil
-import sys
 from pathlib import Path
 
 import polars as pl
@@ -36,7 +35,6 @@ from namebridge.matching.scoring import Scorer
 from namebridge.settings import BUNDLED_LEXICON_DIR, Settings
 
 HERE = Path(__file__).resolve().parent
-CASES = HERE / "eval" / "cases.tsv"
 
 
 def _write(directory: Path, weights: dict[str, str], steps: list[tuple[str, str]]) -> Path:
