@@ -449,16 +449,18 @@ ABBREVIATION = "abbreviation"
 MIN_ACRONYM_LETTERS = 2
 MAX_ACRONYM_LETTERS = 5
 
-#: entity types whose names are compounds (not persons: their names are written apart)
-COMPOUND_TYPES = frozenset({"place", "building", "org", "region", "city", "country", "project", "agreement"})
+#: entity_types.tsv ``names`` of a type whose names are compounds of words
+COMPOUND = "compound"
+#: ... and of a type whose names are a person's
+PERSON = "person"
 
 
 def _writes_compounds(alias: Alias, ids: list[int], vocabulary: list[VocabularyToken],
                       lexicon: Lexicon) -> bool:
-    """True for an abjad alias of a place or organisation of two or three tokens."""
+    """True for an abjad alias of two or three tokens of a compound name (a place, an organisation)."""
     if not 2 <= len(ids) <= 3 or not all(vocabulary[v].abjad for v in ids):
         return False
-    return lexicon.entities[alias.entity_id].type in COMPOUND_TYPES
+    return lexicon.name_structures[lexicon.entities[alias.entity_id].type] == COMPOUND
 
 
 def _is_acronym(alias: Alias, surface: str) -> bool:
