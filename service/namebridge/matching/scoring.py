@@ -26,6 +26,7 @@ name through ``Settings.feature_weights`` (``NAMEBRIDGE_FEATURE_WEIGHTS``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from namebridge.matching import features
@@ -58,6 +59,22 @@ EXACT_SCORE = 0.999
 BELOW_EXACT = 0.998
 #: a weak alias scores at most this far below the match threshold
 WEAK_ALIAS_GAP = 0.02
+
+
+#: the features that can only pull a score down, in the order they apply: each is
+#: (its name in the weight table, the function: (alignment, entity type) -> value in [0, 1]);
+#: a value v costs the score a factor 1 - weight * (1 - v)
+NEGATIVE_FEATURES: tuple[tuple[str, Callable[[Alignment, str], float]], ...] = (
+    ("conflicting_tokens", lambda a, _t: features.conflicting_tokens(a)),
+    ("common_name_only", lambda a, _t: features.common_name_only(a)),
+    ("initials_only", lambda a, _t: features.initials_only(a)),
+    ("compound_complete", lambda a, _t: features.compound_complete(a)),
+    ("met_in_query_script", lambda a, _t: features.met_in_query_script(a)),
+    ("generational_marker", lambda a, _t: features.generational_marker(a)),
+    ("place_qualifier", features.place_qualifier),
+    ("descriptor_fits", features.descriptor_fits),
+    ("title_fits", features.title_fits),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,44 +112,13 @@ class Scorer:
         w = self.weights
         qcov = features.query_coverage(alignment)
         acov = features.alias_coverage(alignment)
-        conflict = features.conflicting_tokens(alignment)
-        common = features.common_name_only(alignment)
-        initials = features.initials_only(alignment)
-        complete = features.compound_complete(alignment)
-        own_script = features.met_in_query_script(alignment)
-        generation = features.generational_marker(alignment)
-        qualifier = features.place_qualifier(alignment, entity_type)
-        descriptor = features.descriptor_fits(alignment, entity_type)
-        title = features.title_fits(alignment, entity_type)
-        score = (qcov * (1.0 - w["alias_coverage"] + w["alias_coverage"] * acov)
-                 * (1.0 - w["conflicting_tokens"] * (1.0 - conflict))
-                 * (1.0 - w["common_name_only"] * (1.0 - common))
-                 * (1.0 - w["initials_only"] * (1.0 - initials))
-                 * (1.0 - w["compound_complete"] * (1.0 - complete))
-                 * (1.0 - w["met_in_query_script"] * (1.0 - own_script))
-                 * (1.0 - w["generational_marker"] * (1.0 - generation))
-                 * (1.0 - w["place_qualifier"] * (1.0 - qualifier))
-                 * (1.0 - w["descriptor_fits"] * (1.0 - descriptor))
-                 * (1.0 - w["title_fits"] * (1.0 - title)))
+        score = qcov * (1.0 - w["alias_coverage"] + w["alias_coverage"] * acov)
         values = [("query_coverage", qcov), ("alias_coverage", acov)]
-        if conflict < 1.0:
-            values.append(("conflicting_tokens", conflict))
-        if common < 1.0:
-            values.append(("common_name_only", common))
-        if initials < 1.0:
-            values.append(("initials_only", initials))
-        if complete < 1.0:
-            values.append(("compound_complete", complete))
-        if own_script < 1.0:
-            values.append(("met_in_query_script", own_script))
-        if generation < 1.0:
-            values.append(("generational_marker", generation))
-        if qualifier < 1.0:
-            values.append(("place_qualifier", qualifier))
-        if descriptor < 1.0:
-            values.append(("descriptor_fits", descriptor))
-        if title < 1.0:
-            values.append(("title_fits", title))
+        for name, feature in NEGATIVE_FEATURES:
+            value = feature(alignment, entity_type)
+            score *= 1.0 - w[name] * (1.0 - value)
+            if value < 1.0:
+                values.append((name, value))
         if score > BELOW_EXACT and not _exact_complete(alignment):
             score = BELOW_EXACT
             values.append(("below_exact_cap", BELOW_EXACT))
