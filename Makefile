@@ -39,7 +39,7 @@ lint-proto: $(NPM_STAMP)
 	npx --no-install buf lint
 
 test: install proto lint-proto
-	$(BIN)/python -m pytest -q -n 2
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
 run: install proto
 	$(BIN)/namebridge serve

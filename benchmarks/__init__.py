@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 #: sections in the order the harness runs them
-SECTIONS: tuple[str, ...] = ("engine", "grpc", "batch", "snapshot")
+SECTIONS: tuple[str, ...] = ("engine", "grpc", "batch", "annotate", "snapshot")
 
 #: lexicon sizes (aliases) the engine section measures by default
 DEFAULT_SIZES: tuple[int, ...] = (1_000, 10_000, 100_000, 1_000_000)

@@ -91,22 +91,33 @@ def test_a_table_of_the_lexicon_directory_is_the_one_used(tmp_path: Path) -> Non
 def test_a_morphology_list_applies_as_scripts_tsv_says(tmp_path: Path) -> None:
     """A new morphology/<lang>.tsv applies once scripts.tsv names it, and is an error until then."""
     copy = _copy(tmp_path)
-    (copy / "morphology" / "uk.tsv").write_text("affix\tposition\tnote\nєві\tsuffix\tdative (Сергієві)\n", encoding="utf-8")
-    with pytest.raises(DataFileError, match=r"uk.tsv:0: uk.tsv applies to no script"):
+    (copy / "morphology" / "be.tsv").write_text("affix\tposition\tnote\nаў\tsuffix\tgenitive plural (Штатаў)\n",
+                                                 encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"be.tsv:0: be.tsv applies to no script"):
         load_bundle(copy)
     with (copy / "morphology" / "scripts.tsv").open("a", encoding="utf-8") as out:
-        out.write("Cyrillic\tuk\n")
+        out.write("Cyrillic\tbe\tkeyed\n")
     morphology = load_bundle(copy).morphology
-    assert morphology.languages_by_script["Cyrillic"] == ("kk", "ru", "ky", "uk")
-    assert "сергі" in morphology.stems("сергієві", "Cyrillic")
-    assert "сергі" not in load_bundle(BUNDLED_LEXICON_DIR).morphology.stems("сергієві", "Cyrillic")
+    bundled = load_bundle(BUNDLED_LEXICON_DIR).morphology
+    assert morphology.languages_by_script["Cyrillic"] == bundled.languages_by_script["Cyrillic"] + ("be",)
+    assert "штат" in morphology.stems("штатаў", "Cyrillic", keyed=True)
+    assert "штат" not in bundled.stems("штатаў", "Cyrillic")
+
+
+def test_a_base_only_list_gives_no_keyed_stems() -> None:
+    """A list marked ``base`` in scripts.tsv (Ukrainian) proposes stems for base forms only."""
+    morphology = load_bundle(BUNDLED_LEXICON_DIR).morphology
+    assert "штат" in morphology.stems("штатів", "Cyrillic")
+    assert "штат" not in morphology.stems("штатів", "Cyrillic", keyed=True)
+    assert "штат" in morphology.base_forms("штатів", "Cyrillic")
 
 
 def test_scripts_tsv_names_only_languages_with_a_list(tmp_path: Path) -> None:
     copy = _copy(tmp_path)
     with (copy / "morphology" / "scripts.tsv").open("a", encoding="utf-8") as out:
-        out.write("Cyrillic\tkk\nLatin\txx\n")
+        out.write("Cyrillic\tkk\tkeyed\nLatin\txx\tkeyed\nLatin\tde\tsometimes\n")
     with pytest.raises(DataFileError) as caught:
         load_bundle(copy)
     assert "'kk' is listed twice" in str(caught.value)
     assert "no list xx.tsv in morphology/" in str(caught.value)
+    assert "stems must be one of keyed, base" in str(caught.value)

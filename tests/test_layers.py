@@ -6,11 +6,12 @@ The layers, bottom to top:
 1. ``text``        text in -> tokens, scripts, keys, romanized forms
 2. ``lexicon``     reading, validating and versioning ``lexicons/``
 3. ``matching``    query analysis, index, alignment, scoring, the engine
-4. ``api``, ``batch``, ``evaluation`` (``v1``, the generated protobuf, belongs to ``api``)
-5. ``cli``
+4. ``annotation``  mentions in running text: automaton, context rules, the annotator
+5. ``api``, ``batch``, ``evaluation`` (``v1``, the generated protobuf, belongs to ``api``)
+6. ``cli``
 
 A module may import its own layer and any lower one. The three transports of
-layer 4 do not import each other, with one exception: ``batch`` may use the
+layer 5 do not import each other, with one exception: ``batch`` may use the
 typed client ``api.client`` (``namebridge batch --server`` resolves on a
 running server). Every import counts, also those inside functions and under
 ``TYPE_CHECKING``: a lazy import is still a dependency.
@@ -26,8 +27,8 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "service" / "namebridge"
 
 LAYERS = {"errors": 0, "settings": 0, "tsv": 0, "__init__": 0,
-          "text": 1, "lexicon": 2, "matching": 3,
-          "api": 4, "v1": 4, "batch": 4, "evaluation": 4, "cli": 5}
+          "text": 1, "lexicon": 2, "matching": 3, "annotation": 4,
+          "api": 5, "v1": 5, "batch": 5, "evaluation": 5, "cli": 6}
 #: (importer, imported) pairs allowed across the top transports
 ALLOWED_SIDEWAYS = {("batch", "namebridge.api.client")}
 
@@ -74,7 +75,7 @@ def test_no_import_from_a_higher_layer(path: Path) -> None:
             continue
         if LAYERS[target] > LAYERS[own]:
             wrong.append(f"{path.name}:{line}: {own} (layer {LAYERS[own]}) imports {module} (layer {LAYERS[target]})")
-        elif (LAYERS[target] == LAYERS[own] == 4 and target != own and {own, target} != {"api", "v1"}
+        elif (LAYERS[target] == LAYERS[own] == LAYERS["api"] and target != own and {own, target} != {"api", "v1"}
               and not any(own == a and module.startswith(b) for a, b in ALLOWED_SIDEWAYS)):
             wrong.append(f"{path.name}:{line}: {own} imports {module}, a sibling transport")
     assert not wrong, "\n".join(wrong)
@@ -86,3 +87,9 @@ def test_the_check_sees_a_violation(tmp_path: Path) -> None:
     bad.write_text("def f():\n    from namebridge.matching.engine import Engine\n", encoding="utf-8")
     assert _imports(bad) == [(2, "namebridge.matching.engine.Engine")]
     assert LAYERS[_part("namebridge.matching.engine.Engine")] > LAYERS["text"]
+
+
+def test_annotation_sits_between_matching_and_the_transports() -> None:
+    """annotation may use matching, text and lexicon; api, batch, evaluation and cli may use it."""
+    assert LAYERS["matching"] < LAYERS["annotation"] < min(LAYERS[t] for t in ("api", "batch", "evaluation"))
+    assert LAYERS["annotation"] < LAYERS["cli"]

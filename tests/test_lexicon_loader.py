@@ -333,9 +333,10 @@ def test_strong_form_of_two_entities_is_a_warning_weak_is_not(make_lexicon) -> N
     ("alias_kinds.tsv", "name\tstrong\tagain", "duplicate alias kind 'name' (first at lexicons/alias_kinds.tsv:{first})"),
     ("languages.tsv", "xx\tKlingon\tpIqaD", "unknown script 'pIqaD' (known: "),
     ("languages.tsv", "KK\tKazakh\tCyrillic", "bad language tag 'KK': expected BCP 47 language[-Script][-REGION], e.g. kk or kk-Latn"),
-    ("entity_types.tsv", "person\tagain", "duplicate type 'person' (first at lexicons/entity_types.tsv:{first})"),
-    ("entity_types.tsv", "Planet\ta planet", "bad type 'Planet': lower-case letters a-z only"),
-    ("entity_types.tsv", "planet\t#hashtag", "description may not start with '#' (the comment marker)"),
+    ("entity_types.tsv", "person\tperson\tagain", "duplicate type 'person' (first at lexicons/entity_types.tsv:{first})"),
+    ("entity_types.tsv", "Planet\tcompound\ta planet", "bad type 'Planet': lower-case letters a-z only"),
+    ("entity_types.tsv", "planet\tcompound\t#hashtag", "description may not start with '#' (the comment marker)"),
+    ("entity_types.tsv", "planet\tround\ta planet", "names must be one of person, compound, found 'round'"),
 ])
 def test_reference_table_rows_are_validated(make_lexicon, name: str, line: str, message: str) -> None:
     root = make_lexicon()

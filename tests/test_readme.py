@@ -66,6 +66,8 @@ def workdir(tmp_path: Path) -> Path:
     (tmp_path / "people.csv").write_text("name\nТокаев\nترمب\nKazakistan'ın\n", encoding="utf-8")
     (tmp_path / "tests" / "eval").mkdir(parents=True)
     shutil.copy(ROOT / "tests" / "eval" / "cases.tsv", tmp_path / "tests" / "eval" / "cases.tsv")
+    shutil.copy(ROOT / "tests" / "eval" / "seed_mentions.tsv", tmp_path / "tests" / "eval" / "seed_mentions.tsv")
+    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
     return tmp_path
 
 

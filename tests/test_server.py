@@ -398,7 +398,8 @@ def test_reflection_lists_and_describes_the_service(channel):
     assert SERVICE_NAME in services and "grpc.health.v1.Health" in services
     described = descriptor_pool.DescriptorPool(database).FindServiceByName(SERVICE_NAME)
     assert {m.name for m in described.methods} == {
-        "Resolve", "ResolveStream", "BatchResolve", "Transliterate", "GetEntity", "GetLexiconInfo"}
+        "Resolve", "ResolveStream", "BatchResolve", "Transliterate", "GetEntity", "GetLexiconInfo",
+        "Annotate"}
 
 
 def test_metrics_endpoint_serves_counters_and_lexicon_size(engine, stub, service):

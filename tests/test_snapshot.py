@@ -28,7 +28,7 @@ pytestmark = pytest.mark.timeout(300)
 
 EVAL = Path(__file__).parent / "eval"
 NAMEBRIDGE = str(Path(sys.executable).parent / "namebridge")
-INDEX_FIELDS = ("vocabulary", "by_text", "by_full", "by_skeleton", "by_full_deletion", "by_skeleton_deletion",
+INDEX_FIELDS = ("vocabulary", "by_text", "by_full", "by_skeleton", "by_full_deletion", "by_skeleton_deletion", "by_base",
                 "aliases", "alias_tokens", "entity_ids", "by_bag", "alias_with_initials")
 
 

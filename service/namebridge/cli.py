@@ -208,8 +208,8 @@ def lexicon_compile_command(
 
 @app.command("eval")
 def eval_command(
-    cases: Path = typer.Argument(..., help="Cases TSV: query, expected (entity ID or NIL), kind, source (kind and source may be -)."),
-    failures: int = typer.Option(20, "--failures", min=0, help="How many failures to show, worst first."),
+    cases: Optional[Path] = typer.Argument(None, help="Cases TSV: query, expected (entity ID or NIL), kind, source (kind and source may be -)."),
+    failures: int = typer.Option(20, "--failures", min=0, help="How many failures (and mention errors) to show, worst first."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
     write_results: Optional[Path] = typer.Option(
         None, "--write-results", help="Also write the frozen per-case results TSV here."),
@@ -218,42 +218,116 @@ def eval_command(
         None, "--open-world", help="Also evaluate this open-world directory (tests/eval/openworld): false matches, AMBIGUOUS, worst cases."),
     worst: int = typer.Option(15, "--worst", min=0, help="How many open-world worst cases to show."),
     baseline: bool = typer.Option(False, "--baseline", help="With --open-world: also the plain unidecode + token_sort_ratio baseline."),
+    mentions: Optional[Path] = typer.Option(
+        None, "--mentions", help="Also annotate the texts of this gold mentions TSV (tests/eval/seed_mentions.tsv): precision, recall, exact spans per file."),
+    seeds: Optional[Path] = typer.Option(
+        None, "--seeds", help="With --mentions: the directory of the texts it names (default: seeds/ next to the lexicon directory)."),
 ) -> None:
-    """Resolve a labelled cases file; print accuracy, precision, recall, NIL accuracy, failures."""
+    """Resolve a labelled cases file; print accuracy, precision, recall, NIL accuracy, failures.
+
+    With --mentions (the cases file may then be left out): annotate the gold file's
+    texts and print mention precision and recall (a mention is right when it overlaps
+    a gold one of the same entity) and exact-span figures, per file and overall.
+    """
     import json
 
     import polars as pl
 
     from namebridge import evaluation
+    from namebridge.evaluation import mentions as mention_eval
     from namebridge.evaluation import openworld, reliability
 
-    frame = evaluation.read_cases(cases)
+    if cases is None and mentions is None:
+        raise fail("nothing to evaluate", fix="give a cases TSV (tests/eval/cases.tsv), --mentions GOLD.tsv, or both")
+    if write_results is not None and cases is None:
+        raise fail("--write-results needs a cases TSV")
+    frame = evaluation.read_cases(cases) if cases is not None else None
+    gold = mention_eval.read_gold(mentions) if mentions is not None else None
     names = openworld.read_openworld(open_world) if open_world is not None else None
     engine = _load_engine(lexicon)
-    report = evaluation.evaluate(engine, frame)
+    report = evaluation.evaluate(engine, frame) if frame is not None else None
     world = None
     if names is not None:
         world = openworld.evaluate_openworld(engine, engine.lexicon, names, worst=worst,
                                              baseline=baseline, directory=str(open_world))
-    if write_results is not None:
+    mention_report = None
+    if gold is not None:
+        from namebridge.annotation.annotator import Annotator
+
+        texts_dir = seeds if seeds is not None else engine.lexicon.directory.parent / "seeds"
+        mention_report = mention_eval.evaluate_mentions(Annotator(engine), gold, texts_dir)
+    if write_results is not None and report is not None:
         evaluation.write_frozen(report, write_results)
-    # the calibrated score against what came true, over every set evaluated
-    scored = [report.results.select("expected", "top", "score")]
-    if world is not None:
-        scored.append(world.results.filter(pl.col("role") != openworld.HELD).select("expected", "top", "score"))
-    table = reliability.reliability_table(pl.concat(scored))
+    # the calibrated score against what came true, over every set of names evaluated
+    table = None
+    if report is not None:
+        scored = [report.results.select("expected", "top", "score")]
+        if world is not None:
+            scored.append(world.results.filter(pl.col("role") != openworld.HELD).select("expected", "top", "score"))
+        table = reliability.reliability_table(pl.concat(scored))
     if as_json:
-        out = report.to_dict(failures=failures)
+        out = report.to_dict(failures=failures) if report is not None else {}
         if world is not None:
             out["open_world"] = world.to_dict()
-        out["reliability"] = reliability.reliability_rows(table)
+        if table is not None:
+            out["reliability"] = reliability.reliability_rows(table)
+        if mention_report is not None:
+            out["mentions"] = mention_report.to_dict()
         typer.echo(json.dumps(out, ensure_ascii=False))
     else:
-        typer.echo(evaluation.format_report(report, failures=failures))
+        shown = []
+        if report is not None:
+            shown.append(evaluation.format_report(report, failures=failures))
         if world is not None:
-            typer.echo("\n" + openworld.format_openworld(world))
-        title = f"{cases}" + (f" + {open_world}" if world is not None else "")
-        typer.echo("\n" + reliability.format_reliability(table, title=title))
+            shown.append(openworld.format_openworld(world))
+        if table is not None:
+            title = f"{cases}" + (f" + {open_world}" if world is not None else "")
+            shown.append(reliability.format_reliability(table, title=title))
+        if mention_report is not None:
+            shown.append(mention_eval.format_mention_report(mention_report, errors=failures))
+        typer.echo("\n\n".join(shown))
+
+
+@app.command("annotate")
+def annotate_command(
+    files: list[str] = typer.Argument(..., help="Text files (UTF-8), or - for stdin."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per mention per line, in text order."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="BCP 47 language hint for every mention (kk, tr, ar, fa...); default: detect."),
+    lexicon: Optional[Path] = typer.Option(None, "--lexicon", help="Lexicon directory (default: bundled)."),
+) -> None:
+    """Find and resolve every mention of a lexicon entity in text files.
+
+    Offsets (start, end) are Unicode code points into the text as read with UTF-8
+    (newlines untranslated), so text[start:end] is the mention. Without --json: the
+    text with mentions marked, then a table. Exit codes: 0 done; 2 a file cannot be
+    read, is not UTF-8, is over the size limit, or --lang is unknown.
+    """
+    from namebridge.annotation import render
+    from namebridge.annotation.annotator import Annotator
+
+    texts = []
+    for name in files:
+        try:
+            data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+        except OSError as exc:
+            raise fail(f"{name}: cannot read: {exc.strerror or exc}") from None
+        try:
+            texts.append((name, data.decode("utf-8")))
+        except UnicodeDecodeError as exc:
+            raise fail(f"{name}: not UTF-8 (byte {exc.start})", fix="convert the file to UTF-8 (iconv -t UTF-8)") from None
+    annotator = Annotator(_load_engine(lexicon))
+    for index, (name, text) in enumerate(texts):
+        try:
+            found = annotator.annotate(text, language=lang)
+        except NamebridgeError as exc:
+            raise fail(f"{name}: {exc}") from None
+        if as_json:
+            for line in render.json_lines(name, found):
+                typer.echo(line)
+        else:
+            if index:
+                typer.echo("")
+            typer.echo(render.listing(name, text, found))
 
 
 @app.command("batch")

@@ -77,6 +77,8 @@ class Settings:
 
     # --- batch and service ----------------------------------------------------
     max_batch_names: int = 10_000
+    #: texts longer than this (Unicode code points) are refused by Annotate and `namebridge annotate`
+    max_annotate_chars: int = 1_048_576
 
     def validated(self) -> "Settings":
         """Return self if every value is in range, else raise InvalidArgument."""
@@ -91,7 +93,8 @@ class Settings:
             raise InvalidArgument("ambiguous_threshold", "must not exceed match_threshold")
         for name in ("default_max_candidates", "max_candidates_limit", "max_name_length",
                      "max_query_tokens", "max_token_candidates", "max_postings_expanded",
-                     "max_aliases_scored", "token_cache_size", "resolution_cache_size", "max_batch_names"):
+                     "max_aliases_scored", "token_cache_size", "resolution_cache_size", "max_batch_names",
+                     "max_annotate_chars"):
             if getattr(self, name) < 1:
                 raise InvalidArgument(name, "must be a positive integer")
         return self

@@ -24,6 +24,7 @@ from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_status import rpc_status
 
+from namebridge.annotation.mentions import Mention
 from namebridge.api import convert
 from namebridge.errors import InvalidArgument, NamebridgeError, NotFound
 from namebridge.lexicon.model import Entity
@@ -230,6 +231,13 @@ class NamebridgeClient:
         response = self._call(self.stub.Transliterate,
                               pb.TransliterateRequest(text=text, language=language or ""), timeout)
         return convert.transliteration_from_proto(response)
+
+    def annotate(self, text: str, *, language: str | None = None,
+                 timeout: float | None = None) -> list[Mention]:
+        """Every mention of a lexicon entity in ``text``, in text order (``Annotate``);
+        ``InvalidArgument("text")`` for a text over the server's ``max_annotate_chars``."""
+        response = self._call(self.stub.Annotate, pb.AnnotateRequest(text=text, language=language or ""), timeout)
+        return [convert.mention_from_proto(m) for m in response.mentions]
 
     def get_entity(self, entity_id: str, *, timeout: float | None = None) -> Entity:
         """One lexicon record with its aliases (``GetEntity``); ``NotFound`` if unknown."""

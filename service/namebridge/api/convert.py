@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+from namebridge.annotation.mentions import Mention
 from namebridge.lexicon.model import Alias, Entity
 from namebridge.matching.results import Candidate, Decision, QueryAnalysis, Resolution, TokenMatch, Transliteration
 from namebridge.v1 import resolver_pb2 as pb
@@ -134,6 +135,20 @@ def resolution_from_proto(message: pb.Resolution) -> Resolution:
         lexicon_version=message.lexicon_version,
         score=message.score,
     )
+
+
+def mention_to_proto(mention: Mention) -> pb.Mention:
+    return pb.Mention(start=mention.start, end=mention.end, text=mention.text, entity_id=mention.entity_id,
+                      canonical_name=mention.canonical_name, entity_type=mention.entity_type,
+                      score=mention.score, language=mention.language, script=mention.script,
+                      kind=mention.kind, matched_alias=mention.matched_alias)
+
+
+def mention_from_proto(message: pb.Mention) -> Mention:
+    return Mention(start=message.start, end=message.end, text=message.text, entity_id=message.entity_id,
+                   canonical_name=message.canonical_name, entity_type=message.entity_type,
+                   score=message.score, language=message.language, script=message.script,
+                   kind=message.kind, matched_alias=message.matched_alias)
 
 
 def transliteration_from_proto(message: pb.TransliterateResponse) -> Transliteration:

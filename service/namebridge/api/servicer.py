@@ -12,6 +12,7 @@ whose deadline passed or whose client went away stops costing CPU at once.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -31,11 +32,14 @@ from namebridge.v1 import resolver_pb2 as pb
 from namebridge.v1 import resolver_pb2_grpc as pb_grpc
 
 if TYPE_CHECKING:
+    from namebridge.annotation.annotator import Annotator
     from namebridge.matching.engine import Engine
 
 log = logging.getLogger("namebridge.server")
 
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["EntityResolverService"].full_name
+#: characters of an Annotate text that --log-names writes (a text may be 1 MB)
+MAX_LOGGED_TEXT_CHARS = 200
 
 
 # --- errors: the one mapping ---------------------------------------------------
@@ -123,6 +127,8 @@ def _texts_of(request: Any) -> list[str]:
     """The free text a request carries, for ``--log-names`` only."""
     if isinstance(request, MalformedRequest):
         return []
+    if isinstance(request, pb.AnnotateRequest):
+        return [request.text[:MAX_LOGGED_TEXT_CHARS]]
     if hasattr(request, "names"):
         return list(request.names[:MAX_LOGGED_TEXTS])
     if hasattr(request, "batch") and request.HasField("batch"):
@@ -160,6 +166,10 @@ class EntityResolverServicer(pb_grpc.EntityResolverServiceServicer):
             max_batch_names=self.settings.max_batch_names,
             max_name_length=self.settings.max_name_length,
             max_message_bytes=max_message_bytes)
+        # the mention automaton is built on the first Annotate call, once (servers that
+        # never annotate do not pay for it)
+        self._annotator: "Annotator | None" = None
+        self._annotator_lock = threading.Lock()
 
     # -- bookkeeping shared by every method
 
@@ -316,6 +326,23 @@ class EntityResolverServicer(pb_grpc.EntityResolverServiceServicer):
                     request: pb.GetEntityRequest) -> tuple[pb.GetEntityResponse, int]:
         entity = self.engine.get_entity(request.entity_id)
         return pb.GetEntityResponse(entity=convert.entity_to_proto(entity)), 0
+
+    def Annotate(self, request: pb.AnnotateRequest, context: grpc.ServicerContext) -> pb.AnnotateResponse:
+        return self._unary("Annotate", context, self._annotate, request)
+
+    def _annotate(self, context: grpc.ServicerContext,
+                  request: pb.AnnotateRequest) -> tuple[pb.AnnotateResponse, int]:
+        mentions = self.annotator().annotate(request.text, language=request.language or None)
+        return pb.AnnotateResponse(mentions=[convert.mention_to_proto(m) for m in mentions],
+                                   lexicon_version=self.engine.lexicon.version), len(mentions)
+
+    def annotator(self) -> "Annotator":
+        """The engine's annotator, built on first use (one automaton per process)."""
+        with self._annotator_lock:
+            if self._annotator is None:
+                from namebridge.annotation.annotator import Annotator
+                self._annotator = Annotator(self.engine)
+            return self._annotator
 
     def GetLexiconInfo(self, request: pb.GetLexiconInfoRequest,
                        context: grpc.ServicerContext) -> pb.GetLexiconInfoResponse:

@@ -47,7 +47,7 @@ import polars as pl
 
 from namebridge.errors import InvalidArgument
 from namebridge.matching.calibration import calibration_features
-from namebridge.matching.engine import PERSON
+from namebridge.matching.index import PERSON
 from namebridge.matching.options import checked_name
 from namebridge.text.normalize import tokenize
 from namebridge.text.scripts import detect_script
@@ -128,7 +128,7 @@ class ExactTable:
                 pairs=[(i, i, 1.0, "exact") for i in range(len(vids))], alias_weights=[1.0] * len(vids),
                 query_texts=texts, query_scripts=scripts,  # type: ignore[arg-type]
                 alias_script=engine.lexicon.languages.get(alias.language, ""), weak_alias=False,
-                person=entity.type == PERSON))
+                person=engine.lexicon.name_structures.get(entity.type) == PERSON))
             if probability < threshold:
                 continue                        # not a MATCH once calibrated: left to the engine
             keys.append(_key(texts, scripts))  # type: ignore[arg-type]

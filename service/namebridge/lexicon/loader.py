@@ -45,7 +45,10 @@ TOP_LEVEL_DOCS = frozenset({"README.md", INHERIT_FILE})
 #: the seed articles live next to the lexicon directory
 SEEDS_FOLDER = "seeds"
 
-TYPE_COLUMNS = ("type", "description")
+TYPE_COLUMNS = ("type", "names", "description")
+#: how the names of a type are built (entity_types.tsv ``names``): a person's of given and
+#: family names, written with initials; a compound's of words that all belong to it
+NAME_STRUCTURES = ("person", "compound")
 LANGUAGE_COLUMNS = ("code", "name", "script")
 KIND_COLUMNS = ("kind", "tier", "description")
 ENTITY_COLUMNS = ("id", "canonical_name", "external_ids")
@@ -96,6 +99,8 @@ class Lexicon:
     #: name comes first as an implicit alias unless a row gives the same (text, lang)
     aliases: tuple[Alias, ...]
     entity_types: frozenset[str]
+    #: entity type -> how its names are built (``person`` or ``compound``), from entity_types.tsv
+    name_structures: dict[str, str]
     #: language tag -> script, from languages.tsv
     languages: dict[str, str]
     #: alias kind -> tier, from alias_kinds.tsv
@@ -187,6 +192,7 @@ def _check_lexicon(directory: Path) -> LexiconCheck:
         entities=entities,
         aliases=tuple(all_aliases),
         entity_types=frozenset(types),
+        name_structures=types,
         languages=languages,
         alias_kinds=kinds,
         version=_version(directory, read),
@@ -281,14 +287,18 @@ def _require(path: Path, rows: list[Row], seen: dict[str, Row], key: str, what: 
 
 
 def _read_entity_types(path: Path, problems: list[Problem], read: list[Path]) -> dict[str, str]:
+    """type -> how its names are built (``NAME_STRUCTURES``)."""
     types: dict[str, str] = {}
     seen: dict[str, Row] = {}
     for row in _reference_rows(path, TYPE_COLUMNS, problems, read):
         name = row.fields["type"]
         if not TYPE_RE.fullmatch(name):
             problems.append(row.problem(f"bad type {name!r}: lower-case letters a-z only"))
+        elif row.fields["names"] not in NAME_STRUCTURES:
+            problems.append(row.problem(f"names must be one of {', '.join(NAME_STRUCTURES)}, "
+                                        f"found {row.fields['names']!r}"))
         elif _first_definition(seen, name, row, "type", problems):
-            types[name] = row.fields["description"]
+            types[name] = row.fields["names"]
     return types
 
 

@@ -30,7 +30,7 @@ from namebridge.lexicon.model import Entity
 from namebridge.matching import features
 from namebridge.matching.alignment import AliasSide, ScoredAlias, align, alias_side
 from namebridge.matching.calibration import calibration_features
-from namebridge.matching.index import COMPOUND_TYPES, AliasIndex
+from namebridge.matching.index import COMPOUND, PERSON, AliasIndex
 from namebridge.matching.options import ResolveOptions, check_hints, checked_name
 from namebridge.matching.query import (INITIAL, NAME, PATRONYMIC, QueryAnalyzer, QueryToken,
                                        query_language_and_script, token_languages)
@@ -48,8 +48,6 @@ from namebridge.text.wordlists import WordLists
 #: the alias kind whose multi-word forms, matched whole, may carry a match
 EPITHET = "epithet"
 
-#: the entity type whose names are written with initials
-PERSON = "person"
 
 
 @dataclass(slots=True)
@@ -74,6 +72,9 @@ class Engine:
         self.calibration = calibration or load_calibration(BUNDLED_LEXICON_DIR / CALIBRATION_FILE)
         self.key_table = key_table
         self.morphology = morphology
+        # the structural roles weigh what the scorer's table says (a title nothing)
+        wordlists = wordlists.weighted(title=self.scorer.weights["title"],
+                                       descriptor=self.scorer.weights["descriptor"])
         self.wordlists = wordlists
         self.translit = translit
         self.normalization = normalization or bundled_tables()
@@ -83,6 +84,8 @@ class Engine:
             normalization=self.normalization)
         self.entity_types = lexicon.entity_types
         self._entity_list: list[Entity] = list(lexicon.entities.values())
+        #: entity position -> how its names are built (entity_types.tsv ``names``)
+        self._name_structure = [lexicon.name_structures[e.type] for e in self._entity_list]
         # entity position -> bit 1: a strong alias written in an abjad, bit 2: one written with vowels
         self._alias_scripts = bytearray(len(self._entity_list))
         for position, alias in enumerate(self.index.aliases):
@@ -229,7 +232,7 @@ class Engine:
             values=top.values, pairs=top.alignment.pairs, alias_weights=top.alignment.alias_weights,
             query_texts=[q.text for q in top.query], query_scripts=[q.script for q in top.query],
             alias_script=self.lexicon.languages.get(alias.language, ""), weak_alias=alias.tier != "strong",
-            person=self._entity_list[top.entity].type == PERSON)
+            person=self._name_structure[top.entity] == PERSON)
 
     def _score_candidates(self, query: list[QueryToken], types: frozenset[str], floor: float,
                           stats: QueryStats | None) -> dict[int, ScoredAlias]:
@@ -342,12 +345,13 @@ class Engine:
             alignment = align(query, self._alias_side(position), index.vocabulary,
                               min_similarity=self.settings.min_token_similarity,
                               initial_similarity=self.settings.initial_similarity,
-                              initials=entity_list[entity].type == PERSON,
-                              compound=entity_list[entity].type in COMPOUND_TYPES, fathers=fathers,
+                              initials=self._name_structure[entity] == PERSON,
+                              compound=self._name_structure[entity] == COMPOUND, fathers=fathers,
                               other_script=self._met_in_other_script(position, entity, query_abjad, query_vocalised))
             alias = index.aliases[position]
             weak = alias.tier != "strong"
-            score, values = self.scorer.score(alignment, weak=weak, epithet=alias.kind == EPITHET)
+            score, values = self.scorer.score(alignment, weak=weak, epithet=alias.kind == EPITHET,
+                                              entity_type=entity_list[entity].type)
             current = best.get(entity)
             if current is None or score > current.score or (
                     score == current.score and not weak and _is_weak(index, current.position)):

@@ -60,6 +60,8 @@ FUZZY_RANGE = 0.12
 MAX_TYPO_EDITS = 1
 #: distinct forms whose unaccented text is remembered
 MARKS_CACHE_SIZE = 65536
+#: distinct (key, vowel runs) whose vowel places are remembered
+GAPS_CACHE_SIZE = 65536
 
 
 def form_similarity(text: str, keys: TokenKeys, abjad: bool, other: VocabularyToken) -> tuple[float, str]:
@@ -93,7 +95,7 @@ def form_similarity(text: str, keys: TokenKeys, abjad: bool, other: VocabularyTo
         return FULL_KEY_SIMILARITY, "cross"
     if either_abjad and abjad != other.abjad:
         written, vocalised = (keys, other.keys) if abjad else (other.keys, keys)
-        if not set(vocalised.edges) <= set(written.edges):
+        if not all(edge in written.edges for edge in vocalised.edges):
             return 0.0, "none"
     if _share(keys.skeleton, other.keys.skeleton):
         if abjad and other.abjad:
@@ -118,16 +120,16 @@ def form_similarity(text: str, keys: TokenKeys, abjad: bool, other: VocabularyTo
             return ABJAD_SKELETON_ONLY_SIMILARITY, "skeleton"
         if _vowels_nearly_fit(keys, other.keys):
             return SKELETON_SIMILARITY, "skeleton"
-    if (detect_script(text) == detect_script(other.text)
-            and jellyfish.damerau_levenshtein_distance(_without_marks(text), _without_marks(other.text))
-            > MAX_TYPO_EDITS):
-        # in one script, a typo is a slip in writing the alias, not another word (France, Vance)
-        best = 0.0
-    elif either_abjad:
+    if either_abjad:
         best = _edit_similarity(keys.skeleton[0], other.keys.skeleton[0], MIN_FUZZY_SKELETON_LENGTH)
-    elif _runs_fit(keys.vowels[:1], other.keys.vowels_wide[:1], other.keys.vowels[:1], final_open=False):
-        best = _edit_similarity(keys.full[0], other.keys.full[0], MIN_FUZZY_FULL_LENGTH)
     else:
+        best = _edit_similarity(keys.full[0], other.keys.full[0], MIN_FUZZY_FULL_LENGTH)
+        if best > 0.0 and not _runs_fit(keys.vowels[:1], other.keys.vowels_wide[:1], other.keys.vowels[:1],
+                                        final_open=False):
+            best = 0.0
+    if best > 0.0 and detect_script(text) == detect_script(other.text) and jellyfish.damerau_levenshtein_distance(
+            _without_marks(text), _without_marks(other.text)) > MAX_TYPO_EDITS:
+        # in one script, a typo is a slip in writing the alias, not another word (France, Vance)
         best = 0.0
     if best > 0.0:
         return best, "fuzzy"
@@ -193,6 +195,7 @@ def _run_misfits(runs: tuple[str, ...], wide: tuple[str, ...], runs_open: bool, 
     return best
 
 
+@lru_cache(maxsize=GAPS_CACHE_SIZE)
 def _vowel_gaps(key: str, runs: tuple[str, ...]) -> dict[int, str]:
     """gap index (0 before the first consonant, k after the k-th) -> the vowel run written
     there (its qualities; ``*`` where unknown)."""
@@ -283,7 +286,7 @@ def _vowels_fit(written: tuple[str, ...], vocalised: tuple[str, ...]) -> bool:
 
 
 def _share(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
-    return not set(a).isdisjoint(b)
+    return any(x in b for x in a)
 
 
 def _consonants(key: str) -> int:
@@ -351,8 +354,8 @@ def query_coverage(a: Alignment) -> float:
     matched = sum(a.query_weights[i] for i, _j, _s, _k in a.pairs)
     # a particle or title the alias lacks costs its own small weight relative
     # to an average matched token (روبیو را, President Tokayev)
-    names = [i for i in a.unmatched_query if a.query_roles[i] != "particle"]
-    particles = [i for i in a.unmatched_query if a.query_roles[i] == "particle"]
+    names = [i for i in a.unmatched_query if not is_optional_role(a.query_roles[i])]
+    particles = [i for i in a.unmatched_query if is_optional_role(a.query_roles[i])]
     average = matched / len(a.pairs) if a.pairs else 1.0
     extra = sum(a.query_weights[i] for i in particles) * average
     if (a.pairs and len(a.alias_weights) >= 2 and not a.unmatched_alias and len(names) <= MAX_CHEAP_EXTRA_TOKENS
@@ -442,5 +445,61 @@ def met_in_query_script(a: Alignment) -> float:
 def initials_only(a: Alignment) -> float:
     """1.0, or 0.0 when every aligned pair is an initial: ``K. J.`` proves nothing."""
     if a.pairs and all(k == "initial" for _i, _j, _s, k in a.pairs):
+        return 0.0
+    return 1.0
+
+
+# --- name structure (lexicons/tokens/: titles, descriptors, generational markers, qualifiers) ---
+
+#: roles of query tokens that cost only their own small weight when the alias lacks them
+OPTIONAL_ROLES = frozenset({"particle", "title", "descriptor", "state_form", "generation", "complement",
+                            "patronymic"})
+
+
+def is_optional_role(role: str) -> bool:
+    """True for a role whose token the alias may lack at the cost of its own weight: a
+    particle; a patronymic or family name (Nurgozho uulu, bin Abdulaziz, Al Saud); a
+    title (weight 0: dropped) and its complement (*Florida* Senator, weight 0); an
+    organisation descriptor (Inc) or the form of a state (Republic); and the structural
+    markers, whose meaning ``generational_marker`` and ``place_qualifier`` weigh."""
+    return role in OPTIONAL_ROLES or role.startswith("qualifier")
+
+
+def generational_marker(a: Alignment) -> float:
+    """1.0, or 0.0 when the query has a generational marker (Jr., III, младший, الابن,
+    ``generational_markers.tsv``) that met no alias token: Donald Trump Jr. is another
+    person than Donald Trump. An alias that writes the marker is met as usual."""
+    if any(a.query_roles[i] == "generation" for i in a.unmatched_query):
+        return 0.0
+    return 1.0
+
+
+def place_qualifier(a: Alignment, entity_type: str) -> float:
+    """1.0, or 0.0 when the query has a place qualifier (City, Governorate, Oblast, قضاء,
+    ``place_qualifiers.tsv``) that met no alias token, unless the qualifier names the
+    entity's own type (``qualifier:city`` for a city: "Astana city" is Astana). Gaza
+    City is not the Gaza Strip; Moscow Oblast is not Moscow."""
+    for i in a.unmatched_query:
+        role = a.query_roles[i]
+        if role.startswith("qualifier") and role.partition(":")[2] != entity_type:
+            return 0.0
+    return 1.0
+
+
+def descriptor_fits(a: Alignment, entity_type: str) -> float:
+    """1.0, or 0.0 when the query has an organisation descriptor (Group, Inc, News Agency, AG,
+    ``org_descriptors.tsv``) left over against anything but an organisation: "Witkoff Group"
+    is a company named after Witkoff, "America AG" one named after America. For an
+    organisation the word is optional (Kazinform International News Agency)."""
+    if entity_type != "org" and any(a.query_roles[i] == "descriptor" for i in a.unmatched_query):
+        return 0.0
+    return 1.0
+
+
+def title_fits(a: Alignment, entity_type: str) -> float:
+    """1.0, or 0.0 when the query has a title (``titles.tsv``) that met no alias token and the
+    entity is no person: titles name people, so "President of Uzbekistan" is not Uzbekistan.
+    Against a person a title is dropped (it weighs nothing)."""
+    if entity_type != "person" and any(a.query_roles[i] == "title" for i in a.unmatched_query):
         return 0.0
     return 1.0

@@ -90,6 +90,10 @@ class AliasIndex:
     alias_abjad: bytearray = field(init=False)           #: alias position -> first token in an abjad
     by_bag: dict[tuple[int, ...], int | list[int]] = field(init=False)  #: sorted tokens -> alias position(s)
     alias_with_initials: frozenset[int] = field(init=False)  #: aliases with a one-letter token
+    #: base form (``Morphology.base_forms``) -> vocabulary tokens with that base form: every token of
+    #: a phrase inflects, so an inflected query token meets an alias token by their shared base
+    #: (штатов ~ штаты, белом ~ белый)
+    by_base: dict[str, list[int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         vocabulary = self.vocabulary
@@ -199,8 +203,15 @@ class AliasIndex:
                 if len(skeleton) >= MIN_SKELETON_DELETE_LENGTH:
                     for d in deletions(skeleton):
                         by_skeleton_deletion.setdefault(d, []).append(vid)
+        by_base: dict[str, list[int]] = {}
+        for vid, vt in enumerate(vocabulary):
+            if vt.abjad or vt.acronym or vt.text in wordlists.particles:
+                continue
+            for base in morphology.base_forms(vt.text, detect_script(vt.text)):
+                by_base.setdefault(base, []).append(vid)
         return cls(vocabulary, by_text, by_full, by_skeleton, by_full_deletion,
-                   by_skeleton_deletion, tuple(all_aliases), alias_tokens, alias_entity, entity_ids)
+                   by_skeleton_deletion, tuple(all_aliases), alias_tokens, alias_entity, entity_ids,
+                   by_base=by_base)
 
     # --- lookup ---------------------------------------------------------------
 
@@ -438,16 +449,18 @@ ABBREVIATION = "abbreviation"
 MIN_ACRONYM_LETTERS = 2
 MAX_ACRONYM_LETTERS = 5
 
-#: entity types whose names are compounds (not persons: their names are written apart)
-COMPOUND_TYPES = frozenset({"place", "building", "org", "region", "city", "country", "project", "agreement"})
+#: entity_types.tsv ``names`` of a type whose names are compounds of words
+COMPOUND = "compound"
+#: ... and of a type whose names are a person's
+PERSON = "person"
 
 
 def _writes_compounds(alias: Alias, ids: list[int], vocabulary: list[VocabularyToken],
                       lexicon: Lexicon) -> bool:
-    """True for an abjad alias of a place or organisation of two or three tokens."""
+    """True for an abjad alias of two or three tokens of a compound name (a place, an organisation)."""
     if not 2 <= len(ids) <= 3 or not all(vocabulary[v].abjad for v in ids):
         return False
-    return lexicon.entities[alias.entity_id].type in COMPOUND_TYPES
+    return lexicon.name_structures[lexicon.entities[alias.entity_id].type] == COMPOUND
 
 
 def _is_acronym(alias: Alias, surface: str) -> bool:

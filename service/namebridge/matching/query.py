@@ -12,6 +12,7 @@ import dataclasses
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Iterable
 
 from namebridge.matching import features
 from namebridge.matching.index import COMMON_NAME_FACTOR, PATRONYMIC_WEIGHT, AliasIndex
@@ -32,11 +33,31 @@ MIN_KEYED_STEM = 4
 #: a joined pair of query tokens is tried when it meets an alias token this well
 STRONG_TOKEN_SIMILARITY = 0.93
 
+#: similarity of a query token and an alias token that share a base form (both inflected)
+BASE_SIMILARITY = 0.95
+
+#: a particle or title found through a base form has at least this many letters
+MIN_PARTICLE_STEM = 3
+
 #: tokens this short may be another spelling of a particle (byn, аль)
 MAX_PARTICLE_VARIANT_LENGTH = 3
 
 #: roles of query tokens
 NAME, INITIAL, PARTICLE, PATRONYMIC = "name", "initial", "particle", "patronymic"
+#: structural roles (``lexicons/tokens/``): a title (dropped), an organisation or state
+#: descriptor (optional), a generational marker (another person), a place qualifier
+#: (another place; written ``qualifier:<type>`` when it names an entity type, ``qualifier:city``)
+TITLE, DESCRIPTOR, GENERATION, QUALIFIER = "title", "descriptor", "generation", "qualifier"
+#: a word a title takes with it (*Florida* Senator, президента *США*): no weight, no cost
+COMPLEMENT = "complement"
+#: words that open a query before a title and go with it (U.S. Secretary, Florida Senator)
+MAX_LEADING_COMPLEMENT = 2
+#: entity types whose names are places (a title's complement may be one)
+PLACE_TYPES = frozenset({"country", "city", "region"})
+
+#: weight of a generational marker or place qualifier left over (the features
+#: ``generational_marker`` and ``place_qualifier`` decide what it means)
+STRUCTURE_WEIGHT = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +86,76 @@ class QueryAnalyzer:
         self.wordlists = wordlists
         self.script_rules = script_rules        #: None: the bundled rules (detection memoised)
         self.lookup_token = lru_cache(maxsize=settings.token_cache_size)(self._lookup_token_uncached)
+        self.generational = self._with_stems(wordlists.generational)
+        #: vocabulary tokens written only in the names of countries, cities and regions
+        self.place_vocabulary = place_vocabulary(index)
+        self.qualifiers = self._with_stems(wordlists.qualifiers)
+
+    def _with_stems(self, tokens: Iterable[str]) -> dict[str, str]:
+        """Each token and its base forms (as ``Morphology.stems`` gives them) -> the token."""
+        forms: dict[str, str] = {}
+        for token in tokens:
+            forms[token] = token
+            for stem in self.morphology.stems(token, detect_script(token, self.script_rules)):
+                if len(stem) >= MIN_KEYED_STEM:
+                    forms.setdefault(stem, token)
+        return forms
+
+    def structure_role(self, text: str, stems: list[str]) -> str | None:
+        """``generation``, ``qualifier`` / ``qualifier:<type>``, or None: the role the token
+        or one of its base forms has in ``generational_markers.tsv`` / ``place_qualifiers.tsv``."""
+        for form in (text, *stems):
+            if form in self.generational:
+                return GENERATION
+            if form in self.qualifiers:
+                named = self.wordlists.qualifiers[self.qualifiers[form]]
+                return f"{QUALIFIER}:{named}" if named else QUALIFIER
+        return None
 
     def tokens(self, kept: list[Token], language: str | None) -> list[QueryToken]:
-        """Each token keyed and looked up (memoised), fathers' names marked."""
-        return self._patronymics_marked(
-            [self.lookup_token(t.text, t.surface, language, first=(n == 0)) for n, t in enumerate(kept)])
+        """Each token keyed and looked up (memoised), fathers' names and titles' complements marked."""
+        return self._complements_marked(self._patronymics_marked(
+            [self.lookup_token(t.text, t.surface, language, first=(n == 0)) for n, t in enumerate(kept)]))
+
+    def _complements_marked(self, query: list[QueryToken]) -> list[QueryToken]:
+        """The words a title takes with it, marked ``complement`` (no weight, no cost):
+
+        - the "of X" after a title (President *of Uzbekistan*, Secretary *of State*);
+        - a place right after a title (президента *США* Дональда Трампа, الرئيس
+          *الأمريكي* دونالد ترامب), found by its matches: a token of a country's,
+          city's or region's name (``place_vocabulary``);
+        - one or two words that open the query before a title (*Florida* Senator,
+          *U.S.* President, *Kazakistan* Cumhurbaşkanı, *АҚШ* президенти).
+
+        Only while a name is left after them: "President of Uzbekistan" alone keeps its words.
+        """
+        titles = [i for i, q in enumerate(query) if q.role == TITLE]
+        if not titles:
+            return query
+        complement: set[int] = set()
+        n = len(query)
+        for i in titles:
+            j = i + 1
+            if j + 1 < n and query[j].role == PARTICLE and query[j + 1].role not in (TITLE, PARTICLE):
+                complement.add(j + 1)
+            elif j < n and query[j].role not in (TITLE, PARTICLE) and self._is_place(query[j]):
+                complement.add(j)
+        first = titles[0]
+        if 0 < first <= MAX_LEADING_COMPLEMENT and all(query[k].role not in (PARTICLE, PATRONYMIC)
+                                                       for k in range(first)):
+            complement.update(range(first))
+        names = [i for i, q in enumerate(query) if q.role in (NAME, INITIAL) and i not in complement
+                 and i > first]
+        if not complement or not names:
+            return query
+        return [dataclasses.replace(q, role=COMPLEMENT, weight=0.0) if i in complement else q
+                for i, q in enumerate(query)]
+
+    def _is_place(self, token: QueryToken) -> bool:
+        """True if the token meets, near-exactly, a token only places' names have (США, Узбекистана)."""
+        places = self.place_vocabulary
+        return any(vid in places and similarity >= STRONG_TOKEN_SIMILARITY
+                   for vid, (similarity, _key) in token.matches.items())
 
     def joined_readings(self, kept: list[Token], query: list[QueryToken],
                         language: str | None) -> list[list[QueryToken]]:
@@ -77,11 +163,21 @@ class QueryAnalyzer:
         readings = []
         for i in range(len(kept) - 1):
             a, b = kept[i], kept[i + 1]
+            if (is_structural(query[i].role) or is_structural(query[i + 1].role)
+                    or self._is_lineage_marker(query[i]) or self._is_lineage_marker(query[i + 1])):
+                continue   # a qualifier or marker is a word of its own (قضاء غزة is not قطاع غزة)
             if a.text not in self.index.by_text or b.text not in self.index.by_text:
                 joined = self.lookup_token(a.text + b.text, a.surface + b.surface, language, first=(i == 0))
                 if any(similarity >= STRONG_TOKEN_SIMILARITY for similarity, _key in joined.matches.values()):
                     readings.append(query[:i] + [joined] + query[i + 2:])
         return readings
+
+    def _is_lineage_marker(self, token: QueryToken) -> bool:
+        """True for bin, uulu, آل, عبد... (``lineage_markers.tsv``), in any spelling the lists know."""
+        w = self.wordlists
+        text = token.particle or token.text
+        return (text in w.patronymic_prefixes or text in w.patronymic_suffixes or text in w.family_markers
+                or text in w.name_prefixes)
 
     def father_positions(self, query: list[QueryToken]) -> list[int]:
         """Query positions of a father's name, the particles read as the word lists write them."""
@@ -98,11 +194,25 @@ class QueryAnalyzer:
         language = language_hint or detect_language(surface, script, self.script_rules)
         keys = token_keys(text, self.key_table)
         abjad = script in ABJADS
+        stems = self.morphology.stems(text, script)
+        structure = self.structure_role(text, stems)
+        if structure is not None:
+            # Jr., City, محافظة: meets alias tokens as written (Oval Office holds office);
+            # left over, the scorer's features say it names another entity
+            # only the same structural word (قضاء is no spelling of قطاع)
+            found: dict[int, tuple[float, str]] = {}
+            self._match_form(text, keys, abjad, 1.0, found)
+            vocabulary = self.index.vocabulary
+            matches = {vid: hit for vid, hit in found.items()
+                       if self.structure_role(vocabulary[vid].text,
+                                              self.morphology.stems(vocabulary[vid].text, script)) == structure}
+            return QueryToken(text, script, language, structure, STRUCTURE_WEIGHT, keys, matches)
         if is_initial(text, keys):
             return QueryToken(text, script, language, INITIAL, INITIAL_WEIGHT, keys, {})
         role, weight = NAME, 1.0
-        stems = self.morphology.stems(text, script)
-        particle = next((t for t in (text, *stems) if t in self.wordlists.particles), None)
+        # a base form counts when it keeps most of the token (президента, والرئيس; Астаны is no ас)
+        particle = next((t for t in (text, *stems) if t in self.wordlists.particles
+                         and (t == text or len(t) >= max(MIN_PARTICLE_STEM, len(text) // 2))), None)
         if particle is not None:
             # a particle or title, possibly with a clitic (والرئيس = and the president):
             # it meets only particles (ben ~ bin ~ бин)
@@ -118,8 +228,8 @@ class QueryAnalyzer:
                         similarity, key = features.FULL_KEY_SIMILARITY, "particle"
                     if similarity >= self.settings.min_token_similarity:
                         matches[vid] = (similarity, key)
-            return QueryToken(text, script, language, PARTICLE, self.wordlists.particles[particle], keys, matches,
-                              particle)
+            return QueryToken(text, script, language, self.wordlists.role_of_particle(particle),
+                              self.wordlists.particles[particle], keys, matches, particle)
         if len(text) <= MAX_PARTICLE_VARIANT_LENGTH:
             # a particle in another spelling (byn for bin, аль for al) is still a particle
             variant = self._particle_variant(text, keys, abjad)
@@ -131,21 +241,33 @@ class QueryAnalyzer:
             weight = COMMON_NAME_FACTOR
         # the token as written; then, unless an alias has it as written, its base forms
         # (a short base form, үй in үйдегілер, only counts if an alias has it as written)
-        matches: dict[int, tuple[float, str]] = {}
+        matches = {}
         self._match_form(text, keys, abjad, 1.0, matches)
         if text not in self.index.by_text:
             factor = self.settings.stemmed_factor
+            keyed = set(self.morphology.stems(text, script, keyed=True))
             for stem in stems:
-                if len(stem) >= MIN_KEYED_STEM:
+                if len(stem) >= MIN_KEYED_STEM and stem in keyed:
                     self._match_form(stem, token_keys(stem, self.key_table), abjad, factor, matches)
                 elif stem in self.index.by_text:
                     vid = self.index.by_text[stem]
                     if factor > matches.get(vid, (0.0, ""))[0]:
                         matches[vid] = (factor, "exact+stem")
+            if not abjad:
+                self._match_bases(text, script, matches)
         if text in self.wordlists.ordinary_words:
             # an ordinary word (Was, Bon, الذين) meets a name only as written
             matches = {vid: hit for vid, hit in matches.items() if hit[1] == "exact"}
         return QueryToken(text, script, language, role, weight, keys, matches)
+
+    def _match_bases(self, text: str, script: str, matches: dict[int, tuple[float, str]]) -> None:
+        """Add the alias tokens that share a base form with the query token (both inflected:
+        Штатов ~ Штаты, Белом ~ Белый, Соединенных ~ Соединённые), at ``BASE_SIMILARITY``."""
+        by_base = self.index.by_base
+        for base in self.morphology.base_forms(text, script):
+            for vid in by_base.get(base, ()):
+                if BASE_SIMILARITY > matches.get(vid, (0.0, ""))[0]:
+                    matches[vid] = (BASE_SIMILARITY, "base")
 
     def _match_form(self, form: str, keys: TokenKeys, abjad: bool, factor: float,
                     matches: dict[int, tuple[float, str]]) -> None:
@@ -163,9 +285,17 @@ class QueryAnalyzer:
                 matches[vid] = (similarity, key if factor == 1.0 else f"{key}+stem")
 
     def _patronymics_marked(self, query: list[QueryToken]) -> list[QueryToken]:
-        """A token after ``bin``/``ibn`` (or before ``uly`` written apart) is a father's name."""
+        """A token after ``bin``/``ibn`` (or before ``uly`` written apart) is a father's name;
+        after ``Āl``/``آل`` inside a name (not its first word: Al Jazeera) a family's
+        (Mohammed bin Salman *Al Saud*): both weigh as a patronymic."""
         marked = list(query)
-        for i in self.father_positions(query):
+        family = self.wordlists.family_markers
+        fathers = self.father_positions(query)
+        fathers += [i + 1 for i in range(1, len(query) - 1) if (query[i].particle or query[i].text) in family]
+        # a father's name in two words (bin Abd al-Aziz, بن عبد العزيز) is a father's name throughout
+        prefixes = self.wordlists.name_prefixes
+        fathers += [i + 1 for i in fathers if i + 1 < len(query) and (query[i].particle or query[i].text) in prefixes]
+        for i in fathers:
             if marked[i].role == NAME:
                 marked[i] = dataclasses.replace(marked[i], role=PATRONYMIC, weight=PATRONYMIC_WEIGHT)
         return marked
@@ -184,7 +314,8 @@ class QueryAnalyzer:
             return None
         best = self.index.vocabulary[max(matches, key=lambda v: matches[v][0])].text
         script = detect_script(text, self.script_rules)
-        return QueryToken(text, script, detect_language(text, script, self.script_rules), PARTICLE, particles[best], keys, matches,
+        return QueryToken(text, script, detect_language(text, script, self.script_rules),
+                          self.wordlists.role_of_particle(best), particles[best], keys, matches,
                           best)
 
 
@@ -234,3 +365,16 @@ def patronymic_positions(texts: list[str], wordlists: WordLists) -> list[int]:
         elif text in wordlists.patronymic_suffixes and i > 0:
             positions.append(i - 1)
     return positions
+
+
+def is_structural(role: str) -> bool:
+    """True for a generational marker or a place qualifier (``lexicons/tokens/``)."""
+    return role == GENERATION or role.startswith(QUALIFIER)
+
+
+def place_vocabulary(index: AliasIndex) -> frozenset[int]:
+    """Vocabulary ids of tokens that only names of places (``PLACE_TYPES``) write."""
+    entity_types = [eid.partition(":")[0] for eid in index.entity_ids]
+    alias_entity = index.alias_entity
+    return frozenset(vid for vid, vt in enumerate(index.vocabulary)
+                     if vt.postings and all(entity_types[alias_entity[p]] in PLACE_TYPES for p in vt.postings))

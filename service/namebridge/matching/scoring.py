@@ -8,6 +8,10 @@ The scorer is a weight table over the features in ``features.py``:
             * (1 - w_initials * (1 - initials_only))
             * (1 - w_compound * (1 - compound_complete))
             * (1 - w_script * (1 - met_in_query_script))
+            * (1 - w_generation * (1 - generational_marker))
+            * (1 - w_qualifier  * (1 - place_qualifier))
+            * (1 - w_descriptor * (1 - descriptor_fits))
+            * (1 - w_title      * (1 - title_fits))
 
 then kept below ``EXACT_SCORE`` unless every query and alias token met exactly
 (so an exact, complete match is recognisable by its score alone), and capped
@@ -15,12 +19,14 @@ below the match threshold for a weak alias (an epithet or a
 metonym supports a match but cannot carry one), unless the query is exactly
 an epithet of several tokens (``ABD Başkanı``, ``Kazak lider``: a
 multi-word epithet matched whole is specific; a metonym never is, since it
-is another entity's name). Weights are overridable by
+is another entity's name). ``DEFAULT_ROLE_WEIGHTS`` are the weights of the
+structural roles of ``lexicons/tokens/`` (a title, a descriptor). Weights are overridable by
 name through ``Settings.feature_weights`` (``NAMEBRIDGE_FEATURE_WEIGHTS``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from namebridge.matching import features
@@ -36,6 +42,16 @@ DEFAULT_FEATURE_WEIGHTS: dict[str, float] = {
     "initials_only": 0.6,
     "compound_complete": 0.5,
     "met_in_query_script": 0.12,
+    "generational_marker": 0.6,
+    "place_qualifier": 0.6,
+    "descriptor_fits": 0.6,
+    "title_fits": 0.6,
+}
+#: weights of query and alias tokens by structural role (``lexicons/tokens/``), overridable
+#: by the same names: a title weighs nothing (dropped, no evidence); a descriptor little
+DEFAULT_ROLE_WEIGHTS: dict[str, float] = {
+    "title": 0.0,
+    "descriptor": 0.05,
 }
 #: a score this high means every token met exactly; it decides unless another entity ties
 EXACT_SCORE = 0.999
@@ -43,6 +59,22 @@ EXACT_SCORE = 0.999
 BELOW_EXACT = 0.998
 #: a weak alias scores at most this far below the match threshold
 WEAK_ALIAS_GAP = 0.02
+
+
+#: the features that can only pull a score down, in the order they apply: each is
+#: (its name in the weight table, the function: (alignment, entity type) -> value in [0, 1]);
+#: a value v costs the score a factor 1 - weight * (1 - v)
+NEGATIVE_FEATURES: tuple[tuple[str, Callable[[Alignment, str], float]], ...] = (
+    ("conflicting_tokens", lambda a, _t: features.conflicting_tokens(a)),
+    ("common_name_only", lambda a, _t: features.common_name_only(a)),
+    ("initials_only", lambda a, _t: features.initials_only(a)),
+    ("compound_complete", lambda a, _t: features.compound_complete(a)),
+    ("met_in_query_script", lambda a, _t: features.met_in_query_script(a)),
+    ("generational_marker", lambda a, _t: features.generational_marker(a)),
+    ("place_qualifier", features.place_qualifier),
+    ("descriptor_fits", features.descriptor_fits),
+    ("title_fits", features.title_fits),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,12 +86,12 @@ class Scorer:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Scorer":
-        unknown = set(settings.feature_weights) - set(DEFAULT_FEATURE_WEIGHTS)
+        unknown = set(settings.feature_weights) - set(DEFAULT_FEATURE_WEIGHTS) - set(DEFAULT_ROLE_WEIGHTS)
         if unknown:
             from namebridge.errors import InvalidArgument
             raise InvalidArgument("feature_weights", f"unknown feature(s): {', '.join(sorted(unknown))}; "
-                                                     f"known: {', '.join(DEFAULT_FEATURE_WEIGHTS)}")
-        return cls({**DEFAULT_FEATURE_WEIGHTS, **settings.feature_weights}, settings)
+                                                     f"known: {', '.join([*DEFAULT_FEATURE_WEIGHTS, *DEFAULT_ROLE_WEIGHTS])}")
+        return cls({**DEFAULT_FEATURE_WEIGHTS, **DEFAULT_ROLE_WEIGHTS, **settings.feature_weights}, settings)
 
     @property
     def capped_by_query_coverage(self) -> bool:
@@ -67,40 +99,26 @@ class Scorer:
         is at most 1, which holds while every feature weight is in [0, 1]."""
         return all(0.0 <= w <= 1.0 for w in self.weights.values())
 
-    def score(self, alignment: Alignment, *, weak: bool,
-              epithet: bool = False) -> tuple[float, tuple[tuple[str, float], ...]]:
+    def score(self, alignment: Alignment, *, weak: bool, epithet: bool = False,
+              entity_type: str = "") -> tuple[float, tuple[tuple[str, float], ...]]:
         """(score in [0, 1], the feature values that made it)."""
         if weak and epithet and _exact_multi_token(alignment):
             weak = False
-        return self._score(alignment, weak=weak)
+        return self._score(alignment, weak=weak, entity_type=entity_type)
 
-    def _score(self, alignment: Alignment, *, weak: bool) -> tuple[float, tuple[tuple[str, float], ...]]:
+    def _score(self, alignment: Alignment, *, weak: bool,
+               entity_type: str = "") -> tuple[float, tuple[tuple[str, float], ...]]:
         """(score in [0, 1], the feature values that made it)."""
         w = self.weights
         qcov = features.query_coverage(alignment)
         acov = features.alias_coverage(alignment)
-        conflict = features.conflicting_tokens(alignment)
-        common = features.common_name_only(alignment)
-        initials = features.initials_only(alignment)
-        complete = features.compound_complete(alignment)
-        own_script = features.met_in_query_script(alignment)
-        score = (qcov * (1.0 - w["alias_coverage"] + w["alias_coverage"] * acov)
-                 * (1.0 - w["conflicting_tokens"] * (1.0 - conflict))
-                 * (1.0 - w["common_name_only"] * (1.0 - common))
-                 * (1.0 - w["initials_only"] * (1.0 - initials))
-                 * (1.0 - w["compound_complete"] * (1.0 - complete))
-                 * (1.0 - w["met_in_query_script"] * (1.0 - own_script)))
+        score = qcov * (1.0 - w["alias_coverage"] + w["alias_coverage"] * acov)
         values = [("query_coverage", qcov), ("alias_coverage", acov)]
-        if conflict < 1.0:
-            values.append(("conflicting_tokens", conflict))
-        if common < 1.0:
-            values.append(("common_name_only", common))
-        if initials < 1.0:
-            values.append(("initials_only", initials))
-        if complete < 1.0:
-            values.append(("compound_complete", complete))
-        if own_script < 1.0:
-            values.append(("met_in_query_script", own_script))
+        for name, feature in NEGATIVE_FEATURES:
+            value = feature(alignment, entity_type)
+            score *= 1.0 - w[name] * (1.0 - value)
+            if value < 1.0:
+                values.append((name, value))
         if score > BELOW_EXACT and not _exact_complete(alignment):
             score = BELOW_EXACT
             values.append(("below_exact_cap", BELOW_EXACT))

@@ -64,6 +64,8 @@ FORMAT_VERSION = 1
 #: the lexicon-level files a snapshot copies to rebuild the tables (with the table folders)
 REFERENCE_FILES = ("languages.tsv",)
 _ALIAS_CODED = ("language", "kind", "source", "tier", "path")
+#: the index's maps from a key to vocabulary ids, stored alike
+_MAPS = ("by_full", "by_skeleton", "by_full_deletion", "by_skeleton_deletion", "by_base")
 _PACKAGE = Path(__file__).resolve().parents[1]
 #: the code that derives what a snapshot holds (keys, weights, tokens, the lexicon model)
 _BUILDER_SOURCES = ("text", "lexicon", "matching/index.py", "matching/snapshot.py")
@@ -235,7 +237,7 @@ def write_snapshot(engine: "Engine", path: Path | str) -> dict[str, Any]:
     w.array("vocabulary.acronym", "u8", [vt.acronym for vt in vocabulary])
     w.array("vocabulary.posting_start", "u32", accumulate([0] + [len(vt.postings) for vt in vocabulary]))
     w.array("vocabulary.posting", "u32", [p for vt in vocabulary for p in vt.postings])
-    for name in ("by_full", "by_skeleton", "by_full_deletion", "by_skeleton_deletion"):
+    for name in _MAPS:
         mapping: dict[str, list[int]] = getattr(index, name)
         w.strs(f"{name}.key", list(mapping))
         w.array(f"{name}.start", "u32", accumulate([0] + [len(v) for v in mapping.values()]))
@@ -243,6 +245,7 @@ def write_snapshot(engine: "Engine", path: Path | str) -> dict[str, Any]:
     directory = Path(lexicon.directory)
     w.json("lexicon", {
         "entity_types": sorted(lexicon.entity_types),
+        "name_structures": lexicon.name_structures,
         "languages": lexicon.languages,
         "alias_kinds": lexicon.alias_kinds,
         "warnings": [[p.path, p.line, p.message] for p in lexicon.warnings],
@@ -440,7 +443,8 @@ def _lexicon_and_index(reader: _Reader, meta: dict[str, Any], path: Path,
                 for i, eid in enumerate(ids)}
     lexicon = Lexicon(
         directory=path, entities=entities, aliases=aliases,
-        entity_types=frozenset(meta["entity_types"]), languages=dict(meta["languages"]),
+        entity_types=frozenset(meta["entity_types"]), name_structures=dict(meta["name_structures"]),
+        languages=dict(meta["languages"]),
         alias_kinds=dict(meta["alias_kinds"]), version=header["lexicon_version"],
         warnings=tuple(Problem(p, line, m) for p, line, m in meta["warnings"]),
         seed_files=frozenset(meta["seed_files"]))
@@ -457,7 +461,7 @@ def _lexicon_and_index(reader: _Reader, meta: dict[str, Any], path: Path,
                                   bool(acronym[v]), postings[posting_start[v]:posting_start[v + 1]])
                   for v, text in enumerate(vocabulary_texts)]
     maps = []
-    for name in ("by_full", "by_skeleton", "by_full_deletion", "by_skeleton_deletion"):
+    for name in _MAPS:
         start = reader.array(f"{name}.start", "u32")
         values = reader.array(f"{name}.value", "u32").tolist()     # the index holds lists
         maps.append({key: values[start[i]:start[i + 1]] for i, key in enumerate(reader.strs(f"{name}.key"))})
@@ -468,7 +472,7 @@ def _lexicon_and_index(reader: _Reader, meta: dict[str, Any], path: Path,
     # the fields AliasIndex.__post_init__ derives are read, not derived again: build it without running it
     index = object.__new__(AliasIndex)
     fields = dict(vocabulary=vocabulary, by_text={t: v for v, t in enumerate(vocabulary_texts)},
-                  by_full=maps[0], by_skeleton=maps[1], by_full_deletion=maps[2], by_skeleton_deletion=maps[3],
+                  **dict(zip(_MAPS, maps)),
                   aliases=aliases + tuple(aliases[p] for p in extra), alias_tokens=alias_tokens,
                   alias_entity=reader.array("index.alias_entity", "u32"), entity_ids=list(ids),
                   alias_abjad=bytearray(reader.array("index.alias_abjad", "u8").tobytes()),

@@ -16,14 +16,26 @@ from namebridge.tsv import display_path, read_table
 from namebridge.text.normalize import APOSTROPHE, HYPHEN, NormalizationTables, Token, normalize_text
 from namebridge.text.scripts import ScriptRules, detect_script
 
-POSITIONS = ("suffix", "prefix", "article", "apostrophe_suffix")
+POSITIONS = ("suffix", "prefix", "article", "apostrophe_suffix", "elision")
 #: the file saying which languages' lists apply to a token of a script, in the order tried
 SCRIPTS_FILE = "scripts.tsv"
-SCRIPTS_COLUMNS = ("script", "language")
+SCRIPTS_COLUMNS = ("script", "language", "stems")
+#: how a list's stems are used: ``keyed`` (compared by keys, like the token itself, and as
+#: base forms) or ``base`` (only as base forms, with alias tokens' base forms as written)
+STEM_USES = ("keyed", "base")
 MIN_STEM_LETTERS = 2
 #: layers of proclitics stripped (و + ب in وبكازاخستان)
 PREFIX_LAYERS = 2
 MAX_STEMS = 8
+#: base forms (``Morphology.base_forms``): at least this many letters...
+MIN_BASE_LETTERS = 3
+#: ... and a base shorter than this only if it keeps this share of the token (бел of белом,
+#: not май of майами)
+MIN_KEYED_BASE = 4
+SHORT_BASE_SHARE = 0.6
+#: the file of letters an inflected form may write either way (ё and е)
+FOLDS_FILE = "folds.tsv"
+FOLDS_COLUMNS = ("letter", "folded", "note")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +53,12 @@ class Morphology:
     languages_by_script: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: script detection rules (None: the bundled ones)
     script_rules: ScriptRules | None = None
+    #: letters folded in base forms (``folds.tsv``: ё -> е), as a ``str.translate`` table
+    folds: dict[int, int] = field(default_factory=dict)
+    #: elided articles and prepositions written before an apostrophe (l', d', dell')
+    elisions: frozenset[str] = frozenset()
+    #: languages whose stems are also compared by keys (``scripts.tsv``, column ``stems``)
+    keyed_languages: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, directory: Path, *, script_rules: ScriptRules | None = None,
@@ -49,8 +67,19 @@ class Morphology:
         raises DataFileError listing every problem."""
         problems: list[Problem] = []
         lists: dict[str, dict[str, set[str]]] = {p: {} for p in POSITIONS}
-        files = {path.stem: path for path in sorted(directory.glob("*.tsv")) if path.name != SCRIPTS_FILE}
-        languages = _languages_by_script(directory / SCRIPTS_FILE, files, problems)
+        files = {path.stem: path for path in sorted(directory.glob("*.tsv"))
+                 if path.name not in (SCRIPTS_FILE, FOLDS_FILE)}
+        keyed: set[str] = set()
+        languages = _languages_by_script(directory / SCRIPTS_FILE, files, problems, keyed)
+        folds: dict[int, int] = {}
+        for r in read_table(directory / FOLDS_FILE, FOLDS_COLUMNS, problems):
+            letter, folded = normalize_text(r["letter"], normalization), normalize_text(r["folded"], normalization)
+            if len(letter) != 1 or len(folded) != 1:
+                problems.append(r.problem("letter and folded must be one letter each"))
+            elif ord(letter) in folds:
+                problems.append(r.problem(f"duplicate letter {r['letter']!r}"))
+            else:
+                folds[ord(letter)] = ord(folded)
         for language, path in files.items():
             for r in read_table(path, ("affix", "position", "note"), problems):
                 position = r["position"]
@@ -80,7 +109,8 @@ class Morphology:
 
         return cls(longest_first(lists["suffix"]), longest_first(lists["prefix"]),
                    longest_first(lists["article"]), apostrophe, by_script("prefix"), by_script("suffix"),
-                   languages, script_rules)
+                   languages, script_rules, folds,
+                   frozenset(a for items in lists["elision"].values() for a in items), frozenset(keyed))
 
     def is_apostrophe_suffix(self, token: str) -> bool:
         """True for a suffix token written after an apostrophe (``ın`` in ``Kazakistan'ın``)."""
@@ -88,7 +118,8 @@ class Morphology:
 
     def rejoin(self, tokens: tuple[Token, ...] | list[Token]) -> list[Token]:
         """Tokens with joined parts resolved: a suffix after an apostrophe
-        (``Kazakistan'ın``) or after a hyphen (``АҚШ-қа``) is dropped; any other
+        (``Kazakistan'ın``) or after a hyphen (``АҚШ-қа``) is dropped, and so is an
+        elided article before an apostrophe (``l'Ouzbékistan``); any other
         part after an apostrophe is joined back (``O'zbekiston``, ``Jo'mart``)."""
         out: list[Token] = []
         for position, token in enumerate(tokens):
@@ -97,6 +128,10 @@ class Morphology:
             if token.joiner and out:
                 if token.joiner == APOSTROPHE:
                     if token.text in self.apostrophe_suffixes:
+                        continue
+                    if out[-1].text in self.elisions:
+                        # l'Ouzbékistan, dell'Uzbekistan: the elided article goes, the word stays
+                        out[-1] = Token(token.text, token.surface, out[-1].joiner)
                         continue
                     previous = out.pop()
                     out.append(Token(previous.text + token.text, previous.surface + token.surface,
@@ -116,8 +151,9 @@ class Morphology:
     def _suffix_set(self, script: str) -> frozenset[str]:
         return self.suffix_sets.get(script, frozenset())
 
-    def _lists(self, table: dict[str, tuple[str, ...]], script: str) -> list[str]:
-        return [a for lang in self.languages_by_script.get(script, ()) for a in table.get(lang, ())]
+    def _lists(self, table: dict[str, tuple[str, ...]], script: str, *, keyed: bool = False) -> list[str]:
+        return [a for lang in self.languages_by_script.get(script, ()) for a in table.get(lang, ())
+                if not keyed or lang in self.keyed_languages]
 
     def without_article(self, token: str, script: str) -> str | None:
         """The token without a leading article (``الامارات`` -> ``امارات``), if one is there."""
@@ -126,10 +162,28 @@ class Morphology:
                 return token[len(article):]
         return None
 
-    def stems(self, token: str, script: str) -> list[str]:
-        """Candidate base forms of a normalised token, likeliest first, without the token itself."""
-        prefixes = self._lists(self.prefixes, script) + self._lists(self.articles, script)
-        suffixes = self._lists(self.suffixes, script)
+    def base_forms(self, token: str, script: str) -> tuple[str, ...]:
+        """The token and its stems, with the letters of ``folds.tsv`` folded (ё -> е), for
+        comparing an inflected form with an inflected alias token by their shared base
+        (Штатов and Штаты share штат). Bases shorter than ``MIN_BASE_LETTERS`` are left out, and
+        short ones (fewer than ``MIN_KEYED_BASE`` letters) must be stems of both tokens, keeping
+        ``SHORT_BASE_SHARE`` of each (Белом and Белый share бел; Майами and Майка do not share
+        май, and Рим is no stem of itself to meet Рима)."""
+        forms = []
+        for form in (token, *self.stems(token, script)):
+            if len(form) < MIN_BASE_LETTERS or (len(form) < MIN_KEYED_BASE and (
+                    form == token or len(form) < SHORT_BASE_SHARE * len(token))):
+                continue
+            folded = form.translate(self.folds)
+            if folded not in forms:
+                forms.append(folded)
+        return tuple(forms)
+
+    def stems(self, token: str, script: str, *, keyed: bool = False) -> list[str]:
+        """Candidate base forms of a normalised token, likeliest first, without the token itself;
+        with ``keyed``, only from the lists whose stems may be compared by keys (``scripts.tsv``)."""
+        prefixes = self._lists(self.prefixes, script, keyed=keyed) + self._lists(self.articles, script, keyed=keyed)
+        suffixes = self._lists(self.suffixes, script, keyed=keyed)
         if not prefixes and not suffixes:
             return []
         bases = [token]
@@ -160,20 +214,25 @@ class Morphology:
         return unique[:MAX_STEMS]
 
 
-def _languages_by_script(path: Path, files: dict[str, Path], problems: list[Problem]) -> dict[str, tuple[str, ...]]:
-    """script -> languages from ``scripts.tsv``; every list file must apply to a script, and
-    every language listed must have its file."""
+def _languages_by_script(path: Path, files: dict[str, Path], problems: list[Problem],
+                         keyed: set[str]) -> dict[str, tuple[str, ...]]:
+    """script -> languages from ``scripts.tsv`` (adding to ``keyed`` the languages whose stems
+    are keyed); every list file must apply to a script, and every language listed must have its file."""
     by_script: dict[str, list[str]] = {}
     listed: set[str] = set()
     for r in read_table(path, SCRIPTS_COLUMNS, problems):
         language = r["language"]
-        if language in listed:
+        if r["stems"] not in STEM_USES:
+            problems.append(r.problem(f"stems must be one of {', '.join(STEM_USES)}"))
+        elif language in listed:
             problems.append(r.problem(f"language {language!r} is listed twice"))
         elif language not in files:
             problems.append(r.problem(f"no list {language}.tsv in {path.parent.name}/ for language {language!r}"))
         else:
             listed.add(language)
             by_script.setdefault(r["script"], []).append(language)
+            if r["stems"] == "keyed":
+                keyed.add(language)
     for language in sorted(set(files) - listed):
         problems.append(Problem(display_path(files[language]), 0,
                                 f"{language}.tsv applies to no script: add a line for it to {SCRIPTS_FILE}"))

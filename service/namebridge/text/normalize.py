@@ -31,9 +31,37 @@ from pathlib import Path
 from namebridge.errors import DataFileError, Problem
 from namebridge.tsv import Row, read_table
 from namebridge.settings import BUNDLED_LEXICON_DIR
+from namebridge.text.scripts import CYRILLIC, LATIN, ScriptRules
 
 # Letters and digits (not "_"), combining marks, and "+" inside a token.
-_MARKS = "\u0300-\u036F\u0483-\u0489\u1AB0-\u1AFF\u1DC0-\u1DFF\u20D0-\u20FF\uFE20-\uFE2F"
+#: the Unicode planes that hold combining marks: the BMP, the SMP (Brahmi, Chakma,
+#: Adlam...) and plane 14 (variation selectors)
+_PLANES_WITH_MARKS = (range(0x0000, 0x20000), range(0xE0000, 0xE1000))
+
+
+def _mark_ranges() -> str:
+    """Every combining mark (general category Mn, Mc or Me, from Python's Unicode
+    database) as the body of a regular-expression class: ``\\u0300-\\u036F...``.
+
+    The vowel signs of Brahmic scripts (Devanagari ``ा``, Tamil ``ி``), Hebrew
+    points and Thai vowels are marks, not letters: without them a token would
+    break at every vowel sign (``काजाकस्तान`` -> ``क ज कस त न``).
+    """
+    category = unicodedata.category
+    parts: list[str] = []
+    for plane in _PLANES_WITH_MARKS:
+        start = None
+        for cp in plane:
+            if category(chr(cp))[0] == "M":
+                if start is None:
+                    start = cp
+            elif start is not None:
+                parts.append(f"{re.escape(chr(start))}-{re.escape(chr(cp - 1))}")
+                start = None
+    return "".join(parts)
+
+
+_MARKS = _mark_ranges()
 #: distinct written tokens whose normal forms are remembered
 TOKEN_FORMS_CACHE_SIZE = 262144
 
@@ -60,10 +88,12 @@ class NormalizationTables:
     to_latin: dict[int, str]
     to_cyrillic: dict[int, str]
     joiners: dict[str, str]   #: character -> APOSTROPHE or HYPHEN
+    scripts: ScriptRules      #: script_ranges.tsv: which letters are Latin, which Cyrillic
 
     @classmethod
     def load(cls, directory: Path) -> "NormalizationTables":
         problems: list[Problem] = []
+        scripts = ScriptRules.load(directory)
         removed = {_codepoint(r, "codepoint", problems): None
                    for r in read_table(directory / "removed.tsv", ("codepoint", "note"), problems)}
         variants: dict[int, str] = {}
@@ -78,7 +108,8 @@ class NormalizationTables:
         to_cyrillic: dict[int, str] = {}
         for r in read_table(directory / "confusables.tsv", ("latin", "cyrillic"), problems):
             lat, cyr = r["latin"], r["cyrillic"]
-            if len(lat) != 1 or len(cyr) != 1 or not _is_latin(lat) or not _is_cyrillic(cyr):
+            if (len(lat) != 1 or len(cyr) != 1 or scripts.char_script(lat) != LATIN
+                    or scripts.char_script(cyr) != CYRILLIC):
                 problems.append(r.problem("each side must be one Latin / one Cyrillic letter"))
             elif ord(cyr) in to_latin or ord(lat) in to_cyrillic:
                 problems.append(r.problem("letter already listed"))
@@ -93,7 +124,7 @@ class NormalizationTables:
                 joiners[chr(_codepoint(r, "codepoint", problems))] = r["kind"]
         if problems:
             raise DataFileError(problems)
-        return cls(removed, variants, to_latin, to_cyrillic, joiners)
+        return cls(removed, variants, to_latin, to_cyrillic, joiners, scripts)
 
 
 def _codepoint(row: Row, column: str, problems: list[Problem]) -> int:
@@ -103,13 +134,6 @@ def _codepoint(row: Row, column: str, problems: list[Problem]) -> int:
     problems.append(row.problem(f"{column} must look like U+200C, got {text!r}"))
     return 0
 
-
-def _is_latin(ch: str) -> bool:
-    return ("A" <= ch <= "Z") or ("a" <= ch <= "z") or ("\u00C0" <= ch <= "\u024F") or ("\u1E00" <= ch <= "\u1EFF")
-
-
-def _is_cyrillic(ch: str) -> bool:
-    return "\u0400" <= ch <= "\u052F"
 
 
 @lru_cache(maxsize=1)
@@ -136,9 +160,10 @@ def _fold_confusables(token: str, tables: NormalizationTables) -> str:
     """Fold a token that mixes Latin and Cyrillic letters into its dominant script."""
     latin = cyrillic = 0
     for ch in token:
-        if _is_cyrillic(ch):
+        script = tables.scripts.char_script(ch)
+        if script == CYRILLIC:
             cyrillic += 1
-        elif ch.isalpha() and _is_latin(ch):
+        elif script == LATIN and ch.isalpha():
             latin += 1
     if not latin or not cyrillic:
         return token

@@ -20,6 +20,9 @@ from namebridge.settings import BUNDLED_LEXICON_DIR
 
 UNKNOWN = "Unknown"
 MIXED = "Mixed"
+#: script names of script_ranges.tsv that the code itself needs (confusable folding)
+LATIN = "Latin"
+CYRILLIC = "Cyrillic"
 UNDETERMINED = "und"
 
 #: distinct tokens whose script is remembered
@@ -89,7 +92,7 @@ def detect_script(token: str, rules: ScriptRules | None = None) -> str:
     """The script most of the token's letters belong to (``Unknown`` if none; the first
     script seen wins a tie)."""
     if token.isascii():
-        return "Latin" if any(c.isalpha() for c in token) else UNKNOWN
+        return LATIN if any(c.isalpha() for c in token) else UNKNOWN
     if rules is None:
         return _bundled_script(token)
     return _majority_script(token, rules)
