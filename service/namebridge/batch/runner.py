@@ -97,6 +97,7 @@ class BatchSummary:
     """What a run did; printed on stderr at the end unless --quiet."""
 
     rows: int = 0
+    input_lines: int | None = None     #: physical lines read, header included (None: Parquet)
     resolved: int = 0                  #: distinct (name, language) pairs sent to the engine or server
     decisions: Counter[str] = field(default_factory=Counter)
     marked_lines: int = 0              #: rows the reader marked (undecodable, ragged, bad JSON)
@@ -106,7 +107,8 @@ class BatchSummary:
     def describe(self) -> str:
         rate = self.rows / self.seconds if self.seconds > 0 else 0.0
         kinds = ", ".join(f"{d.value} {self.decisions.get(d.value, 0):,}" for d in Decision)
-        text = (f"namebridge batch: {self.rows:,} rows, {self.resolved:,} distinct names resolved, "
+        read = "" if self.input_lines is None else f" from {self.input_lines:,} input line(s)"
+        text = (f"namebridge batch: {self.rows:,} rows{read}, {self.resolved:,} distinct names resolved, "
                 f"{self.seconds:.2f} s ({rate:,.0f} rows/s); {kinds}")
         if self.marked_lines:
             text += f"; {self.marked_lines:,} unreadable line(s) kept as INVALID"
@@ -392,6 +394,8 @@ def run_batch(options: BatchOptions, *, stderr: TextIO | None = None) -> int:
                 summary.rows += out.height
                 summary.decisions.update(dict(out["decision"].value_counts().iter_rows()))
                 summary.marked_lines += len(chunk.bad_rows)
+                if chunk.lines_done is not None:
+                    summary.input_lines = chunk.lines_done
                 if not options.quiet:
                     for note in chunk.notes:
                         progress.print(f"namebridge: warning: {note}")
