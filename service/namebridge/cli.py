@@ -238,7 +238,8 @@ def batch_command(
 
     Every input row comes out, in order; unusable rows get decision INVALID and a
     reason (with the line number for undecodable bytes). Exit codes: 0 done;
-    1 done but --strict found INVALID rows; 2 usage or input error (nothing written).
+    1 done but --strict found INVALID rows; 2 usage or input error (nothing written);
+    130/143 stopped by SIGINT/SIGTERM (workers stopped, partial output removed).
     """
     from namebridge.batch import BatchInputError, BatchOptions, Format, run_batch
 

@@ -16,7 +16,10 @@ out while the workers resolve the current one):
 
 Exit codes: 0 done; 1 done but ``--strict`` found INVALID rows; 2 usage or input
 error, found before any work starts (:class:`BatchInputError`), or a run that
-cannot finish (a worker killed, the server gone), its partial output removed.
+cannot finish (a worker killed, the server gone), its partial output removed;
+128 + the signal number (130 SIGINT/Ctrl-C, 143 SIGTERM) when stopped by a
+signal: the workers are stopped, the partial output removed (for stdout: a
+message says what was written is incomplete).
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ import gc
 import json
 import multiprocessing
 import os
+import signal
 import sys
+import threading
 import time
 from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
@@ -50,7 +55,7 @@ from namebridge.batch.formats import (
 )
 from namebridge.batch.progress import BatchProgress
 from namebridge.batch.rows import Key, Resolver, Row, resolve_key
-from namebridge.errors import EXIT_INVALID_ROWS, EXIT_OK
+from namebridge.errors import EXIT_INVALID_ROWS, EXIT_OK, EXIT_SIGNAL_BASE
 from namebridge.matching.results import Decision
 from namebridge.settings import DEFAULT_BATCH_CACHE_SIZE, DEFAULT_BATCH_CHUNK_SIZE
 
@@ -130,6 +135,45 @@ def _worker_ready() -> int:
     return os.getpid()
 
 
+def _worker_signals() -> None:
+    """In a worker: die on SIGTERM (the parent's handler is inherited by fork) and leave
+    Ctrl-C, which the terminal sends to the whole group, to the parent."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class BatchInterrupted(BaseException):
+    """A signal stopped the run. A BaseException, like KeyboardInterrupt, so no
+    ``except Exception`` on the way swallows it."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _on_signal(signum: int, _frame: Any) -> None:
+    # once is enough: a second signal must not break the clean-up
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise BatchInterrupted(signum)
+
+
+class _SignalsStopTheRun:
+    """SIGTERM and SIGINT raise :class:`BatchInterrupted` in the main thread while the run
+    lasts; the previous handlers come back after (nothing is changed off the main thread)."""
+
+    def __enter__(self) -> "_SignalsStopTheRun":
+        self.saved: dict[int, Any] = {}
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                self.saved[signum] = signal.signal(signum, _on_signal)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        for signum, handler in self.saved.items():
+            signal.signal(signum, handler)
+
+
 class InProcessResolver:
     """The engine in this process, or in ``jobs`` forked workers sharing its memory.
 
@@ -151,7 +195,8 @@ class InProcessResolver:
         gc.freeze()
         if jobs > 1:
             _WORKER_ENGINE = engine  # inherited by fork: loaded once, pages shared
-            self.pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+            self.pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                                            initializer=_worker_signals)
             self.pool.submit(_worker_ready).result()  # with fork, the first submit starts all workers
 
     def submit(self, keys: Sequence[Key]) -> Callable[[], list[Row]]:
@@ -175,8 +220,13 @@ class InProcessResolver:
 
         return wait
 
-    def close(self) -> None:
+    def close(self, *, abort: bool = False) -> None:
+        """Stop the workers: after the work in hand, or at once (``abort``: a signal)."""
         if self.pool is not None:
+            if abort:
+                # ProcessPoolExecutor has no public way to stop running work before 3.14
+                for process in list(getattr(self.pool, "_processes", {}).values()):
+                    process.terminate()
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
 
@@ -377,8 +427,11 @@ def run_batch(options: BatchOptions, *, stderr: TextIO | None = None) -> int:
     writer: ChunkWriter | None = None
     resolver: Resolver | None = None
     ok = False
+    interrupted: int | None = None
     summary = BatchSummary()
+    stop_on_signals = _SignalsStopTheRun()
     try:
+        stop_on_signals.__enter__()
         _check_columns(options, reader, in_fmt)
         writer = ChunkWriter(options.output, out_fmt)
         resolver = make_resolver(options)
@@ -416,12 +469,30 @@ def run_batch(options: BatchOptions, *, stderr: TextIO | None = None) -> int:
             print(f"namebridge: warning: ... and {warned - 10:,} more unreadable line(s) "
                   "(see the reason column)", file=stderr)
         ok = True
+    except KeyboardInterrupt:
+        interrupted = signal.SIGINT
+    except BatchInterrupted as exc:
+        interrupted = exc.signum
     finally:
-        if writer is not None:
-            writer.close(ok=ok)
-        if resolver is not None:
-            resolver.close()
-        reader.close()
+        try:
+            if writer is not None:
+                writer.close(ok=ok)
+            if resolver is not None:
+                if isinstance(resolver, InProcessResolver):
+                    resolver.close(abort=not ok)
+                else:
+                    resolver.close()
+            reader.close()
+        finally:
+            stop_on_signals.__exit__()
+    if interrupted is not None:
+        name = signal.Signals(interrupted).name
+        if options.output == STDIO:
+            done = f"the output on stdout is incomplete ({summary.rows:,} rows written)"
+        else:
+            done = f"nothing written to {options.output!r} (the partial file is removed)"
+        print(f"namebridge: interrupted by {name}: workers stopped; {done}", file=stderr)
+        return EXIT_SIGNAL_BASE + interrupted
     summary.seconds = time.perf_counter() - started
     if not options.quiet:
         print(summary.describe(), file=stderr)
