@@ -155,8 +155,9 @@ def lexicon_validate_command(
     from namebridge.lexicon.loader import check_lexicon
     from namebridge.settings import settings_from_env
 
-    directory = directory if directory is not None else settings_from_env().lexicon_dir
-    check = check_lexicon(directory)
+    settings = settings_from_env()
+    directory = directory if directory is not None else settings.lexicon_dir
+    check = check_lexicon(directory, max_name_length=settings.max_name_length)
     for problem in check.problems:
         typer.echo(str(problem))
     for warning in check.warnings:
