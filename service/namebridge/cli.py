@@ -231,6 +231,7 @@ def batch_command(
     chunk_size: int = typer.Option(DEFAULT_BATCH_CHUNK_SIZE, "--chunk-size", help="Rows read, resolved and written at a time; bounds memory."),
     cache_size: int = typer.Option(DEFAULT_BATCH_CACHE_SIZE, "--cache-size", help="Distinct names remembered across chunks."),
     server: Optional[str] = typer.Option(None, "--server", help="HOST:PORT of a namebridge server: resolve there (ResolveStream) instead of in-process."),
+    numbers_as_text: bool = typer.Option(False, "--numbers-as-text", help="Read a numeric name or language column (Parquet, NDJSON) as text instead of refusing it."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 if any row is INVALID."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, warnings or summary on stderr."),
     lexicon: Optional[Path] = typer.Option(None, "--lexicon", help="Lexicon directory (default: bundled)."),
@@ -250,7 +251,8 @@ def batch_command(
             input_format=Format(input_format) if input_format else None,
             output_format=Format(output_format) if output_format else None,
             top_k=top_k, jobs=jobs, chunk_size=chunk_size, cache_size=cache_size,
-            server=server, strict=strict, quiet=quiet, lexicon_dir=lexicon)
+            server=server, strict=strict, quiet=quiet, lexicon_dir=lexicon,
+            numbers_as_text=numbers_as_text)
     except ValueError as exc:
         raise fail(str(exc), fix="formats: csv, tsv, parquet, ndjson, text") from None
     try:

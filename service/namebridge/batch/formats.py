@@ -67,6 +67,22 @@ class BatchInputError(Exception):
         self.fix = fix
 
 
+def check_text_column(column: str, dtype: pl.DataType, *, numbers_as_text: bool, flag: str) -> None:
+    """A name or language column must hold text (or nothing); numbers only when asked for.
+
+    Raises :class:`BatchInputError`: a list, struct, boolean or date is never a name,
+    and turning numbers into text silently would hide a wrong ``--column``."""
+    if dtype == pl.String or dtype == pl.Null or isinstance(dtype, (pl.Categorical, pl.Enum)):
+        return
+    if dtype.is_numeric():
+        if numbers_as_text:
+            return
+        raise BatchInputError(f"column {column!r} ({flag}) holds numbers ({dtype}), not text",
+                              fix=f"check {flag}, or pass --numbers-as-text to read the numbers as names")
+    raise BatchInputError(f"column {column!r} ({flag}) is of type {dtype}, not text",
+                          fix=f"pass {flag} with a text column, or flatten the column to text first")
+
+
 def input_format(path: str, explicit: Format | None) -> Format:
     """The format to read: ``--format`` wins, then the extension; stdin is text."""
     if explicit is not None:
@@ -124,6 +140,8 @@ class ChunkReader:
 
     columns: list[str]
     total_bytes: int | None
+    #: column types known before reading (Parquet's schema); None: found per chunk
+    dtypes: dict[str, pl.DataType] | None = None
 
     def chunks(self) -> Iterator[Chunk]:  # pragma: no cover - interface
         raise NotImplementedError
@@ -610,6 +628,9 @@ class ParquetReader(ChunkReader):
                                   fix="check the file is Parquet, or pass --format") from None
         self.schema = self.pf.schema_arrow
         self.columns = list(self.schema.names)
+        empty = pl.from_arrow(self.schema.empty_table())
+        assert isinstance(empty, pl.DataFrame)
+        self.dtypes = dict(empty.schema)
         self.total_rows = self.pf.metadata.num_rows
 
     def chunks(self) -> Iterator[Chunk]:

@@ -49,6 +49,7 @@ from namebridge.batch.formats import (
     ChunkReader,
     ChunkWriter,
     Format,
+    check_text_column,
     input_format,
     open_reader,
     output_format,
@@ -95,6 +96,7 @@ class BatchOptions:
     cache_size: int = DEFAULT_BATCH_CACHE_SIZE
     lexicon_dir: Path | None = None
     progress: bool | None = None       #: None: only when stderr is a terminal
+    numbers_as_text: bool = False      #: a numeric name or language column is read as text
 
 
 @dataclass(slots=True)
@@ -251,12 +253,15 @@ def make_resolver(options: BatchOptions) -> Resolver:
 # --- one chunk -------------------------------------------------------------------
 
 
-def _text_column(frame: pl.DataFrame, column: str | None) -> pl.Series:
-    """The column as text (a number in a name column is still a name); null if absent."""
+def _text_column(frame: pl.DataFrame, column: str | None, *, numbers_as_text: bool,
+                 flag: str) -> pl.Series:
+    """The column as text; null if absent. Anything but text (numbers only with
+    ``--numbers-as-text``) raises :class:`BatchInputError`."""
     if column is None or column not in frame.columns:
         return pl.Series(values=[None] * frame.height, dtype=pl.String)
     series = frame[column]
     if series.dtype != pl.String:
+        check_text_column(column, series.dtype, numbers_as_text=numbers_as_text, flag=flag)
         series = series.cast(pl.String, strict=False)
     return series
 
@@ -323,8 +328,10 @@ class _ChunkResolver:
 
     def submit(self, chunk: Chunk) -> _Submitted:
         opts = self.options
-        names = _text_column(chunk.frame, opts.column).alias(_NAME_KEY)
-        langs = _text_column(chunk.frame, opts.lang_column).str.strip_chars()
+        names = _text_column(chunk.frame, opts.column, numbers_as_text=opts.numbers_as_text,
+                             flag="--column").alias(_NAME_KEY)
+        langs = _text_column(chunk.frame, opts.lang_column, numbers_as_text=opts.numbers_as_text,
+                             flag="--lang-column").str.strip_chars()
         langs = pl.select(pl.when(langs == "").then(None).otherwise(langs).alias(_LANG_KEY)).to_series()
         distinct = pl.DataFrame([names, langs]).unique()
         new = distinct.join(self.cache.select(_KEYS), on=_KEYS, how="anti", nulls_equal=True)
@@ -394,6 +401,8 @@ def _check_columns(options: BatchOptions, reader: ChunkReader, fmt: Format) -> N
         if col is not None and col not in reader.columns:
             raise BatchInputError(f"column {col!r} is not in {where} (columns: {shown})",
                                   fix=f"pass {flag} with one of: {shown}")
+        if col is not None and reader.dtypes is not None:   # known before any work: refuse now
+            check_text_column(col, reader.dtypes[col], numbers_as_text=options.numbers_as_text, flag=flag)
     added = [*RESULT_COLUMNS, *((CANDIDATES_COLUMN,) if options.top_k else ())]
     clash = [c for c in added if c in reader.columns]
     if clash:
