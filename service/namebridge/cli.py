@@ -129,8 +129,10 @@ def info_command(
     lexicon: Optional[Path] = typer.Option(None, "--lexicon", help="Lexicon directory (default: bundled)."),
 ) -> None:
     """What is loaded: lexicon version, counts by type and language, settings in force."""
+    from namebridge.api.convert import lexicon_name
+
     info = _load_engine(lexicon).info()
-    typer.echo(f"lexicon {info.lexicon_dir} version {info.version}: {info.entity_count} entities, "
+    typer.echo(f"lexicon {lexicon_name(info.lexicon_dir)} version {info.version}: {info.entity_count} entities, "
                f"{info.alias_count} aliases, loaded {info.loaded_at.isoformat()}")
     typer.echo("by type: " + ", ".join(f"{k}={v}" for k, v in info.counts_by_type.items()))
     typer.echo("by language: " + ", ".join(f"{k}={v}" for k, v in info.counts_by_language.items()))
