@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -25,6 +26,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_status import rpc_status
 
 from namebridge.api import convert
+from namebridge.api.auth import bearer_metadata
 from namebridge.errors import InvalidArgument, NamebridgeError, NotFound
 from namebridge.lexicon.model import Entity
 from namebridge.matching.results import LexiconInfo, Resolution, Transliteration
@@ -94,16 +96,36 @@ def _request_error(message: pb.RequestError) -> NamebridgeError:
         code, message.message)
 
 
+def tls_credentials(*, ca: Path | str | None = None, cert: Path | str | None = None,
+                    key: Path | str | None = None) -> grpc.ChannelCredentials:
+    """TLS channel credentials from PEM files: ``ca`` the server's CA (default: the
+    system's roots), ``cert`` and ``key`` this client's certificate for mutual TLS."""
+    if (cert is None) != (key is None):
+        raise ValueError("a client certificate needs both its certificate and its key")
+
+    def read(path: Path | str | None) -> bytes | None:
+        if path is None:
+            return None
+        try:
+            return Path(path).read_bytes()
+        except OSError as exc:
+            raise ValueError(f"cannot read TLS file {str(path)!r}: {exc.strerror or exc}") from None
+
+    return grpc.ssl_channel_credentials(root_certificates=read(ca), private_key=read(key),
+                                        certificate_chain=read(cert))
+
+
 class NamebridgeClient:
     """A channel to one Namebridge server. Thread-safe; reuse one per process.
 
     ``timeout`` (seconds) is the default deadline of every call; each method
     takes ``timeout=`` to override it. ``credentials`` enables TLS
-    (``grpc.ssl_channel_credentials(root_cert)``).
+    (``tls_credentials(ca=..., cert=..., key=...)``; with a client certificate for
+    mutual TLS); ``token`` is sent as ``authorization: Bearer <token>`` on every call.
     """
 
     def __init__(self, target: str = "127.0.0.1:50051", *, timeout: float | None = 30.0,
-                 credentials: grpc.ChannelCredentials | None = None,
+                 credentials: grpc.ChannelCredentials | None = None, token: str | None = None,
                  options: Sequence[tuple[str, Any]] = ()) -> None:
         channel_options = [("grpc.max_receive_message_length", -1), *options]
         self.channel = (grpc.secure_channel(target, credentials, options=channel_options)
@@ -111,6 +133,7 @@ class NamebridgeClient:
                         else grpc.insecure_channel(target, options=channel_options))
         self.stub = pb_grpc.EntityResolverServiceStub(self.channel)
         self.timeout = timeout
+        self.metadata = bearer_metadata(token)
 
     # -- lifecycle
 
@@ -133,7 +156,8 @@ class NamebridgeClient:
 
     def _call(self, method: Any, request: Any, timeout: float | None) -> Any:
         try:
-            return method(request, timeout=self.timeout if timeout is None else timeout)
+            return method(request, timeout=self.timeout if timeout is None else timeout,
+                          metadata=self.metadata)
         except grpc.RpcError as exc:
             raise error_from_rpc(exc) from None
 
@@ -195,7 +219,8 @@ class NamebridgeClient:
                     message.min_score = min_score
                 yield message
 
-        call = self.stub.ResolveStream(messages(), timeout=self.timeout if timeout is None else timeout)
+        call = self.stub.ResolveStream(messages(), timeout=self.timeout if timeout is None else timeout,
+                                       metadata=self.metadata)
         try:
             for response in call:
                 yield StreamResult(

@@ -97,6 +97,10 @@ class BatchOptions:
     lexicon_dir: Path | None = None
     progress: bool | None = None       #: None: only when stderr is a terminal
     numbers_as_text: bool = False      #: a numeric name or language column is read as text
+    server_ca: Path | None = None      #: --server over TLS: the server's CA (PEM)
+    client_cert: Path | None = None    #: --server over mutual TLS: this client's certificate ...
+    client_key: Path | None = None     #: ... and its key
+    auth_token_file: Path | None = None  #: --server: file with the bearer token to send
 
 
 @dataclass(slots=True)
@@ -238,7 +242,9 @@ def make_resolver(options: BatchOptions) -> Resolver:
     if options.server:
         from namebridge.batch.remote import ServerResolver
 
-        return ServerResolver(options.server, top_k=options.top_k)
+        return ServerResolver(options.server, top_k=options.top_k, server_ca=options.server_ca,
+                              client_cert=options.client_cert, client_key=options.client_key,
+                              auth_token_file=options.auth_token_file)
     jobs = options.jobs or len(os.sched_getaffinity(0)) or 1  # the cores this process may use
     from namebridge.matching.engine import Engine
 
