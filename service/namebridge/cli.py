@@ -283,6 +283,7 @@ def serve_command(
     log_level: str = typer.Option("INFO", "--log-level", envvar="NAMEBRIDGE_LOG_LEVEL", help="DEBUG, INFO, WARNING or ERROR (JSON lines on stderr)."),
     log_names: bool = typer.Option(False, "--log-names", envvar="NAMEBRIDGE_LOG_NAMES", help="Add the name text of each call (first 20 names) to its log line."),
     metrics_port: Optional[int] = typer.Option(None, "--metrics-port", envvar="NAMEBRIDGE_METRICS_PORT", min=1, max=65535, help="Serve Prometheus /metrics here (worker i: port + i)."),
+    batch_calls: Optional[int] = typer.Option(None, "--batch-calls", envvar="NAMEBRIDGE_BATCH_CALLS", min=1, help="BatchResolve calls admitted at once per process; more get RESOURCE_EXHAUSTED (default: a quarter of --threads)."),
     grace: float = typer.Option(10.0, "--grace", envvar="NAMEBRIDGE_GRACE", min=0.0, help="Seconds calls in flight get to finish after SIGTERM/SIGINT."),
     max_message_bytes: int = typer.Option(16 * 1024 * 1024, "--max-message-bytes", envvar="NAMEBRIDGE_MAX_MESSAGE_BYTES", min=1024, help="Largest request message accepted."),
 ) -> None:
@@ -300,7 +301,8 @@ def serve_command(
     config = ServeConfig(host=host, port=port, lexicon_dir=lexicon, workers=workers, threads=threads,
                          tls_cert=tls_cert, tls_key=tls_key, tls_client_ca=tls_client_ca,
                          auth_token_file=auth_token_file, log_level=log_level, log_names=log_names,
-                         metrics_port=metrics_port, grace=grace, max_message_bytes=max_message_bytes)
+                         metrics_port=metrics_port, grace=grace, max_message_bytes=max_message_bytes,
+                         batch_calls=batch_calls)
     try:
         code = serve(config)
     except OSError as exc:

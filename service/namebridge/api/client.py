@@ -15,6 +15,7 @@ detail); any other failure raises ``RemoteError`` carrying the gRPC code.
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,6 +116,12 @@ def tls_credentials(*, ca: Path | str | None = None, cert: Path | str | None = N
                                         certificate_chain=read(cert))
 
 
+#: a BatchResolve refused because the server is busy with batches is sent again this
+#: many times, after 0.1, 0.2, 0.4 ... seconds
+BUSY_RETRIES = 6
+BUSY_FIRST_WAIT_S = 0.1
+
+
 class NamebridgeClient:
     """A channel to one Namebridge server. Thread-safe; reuse one per process.
 
@@ -180,13 +187,22 @@ class NamebridgeClient:
                      max_candidates: int | None = None, min_score: float | None = None,
                      timeout: float | None = None) -> list[Resolution]:
         """Resolve names in order with one ``BatchResolve`` call (the caller keeps
-        within the server's ``max_batch_names``; see ``resolve_all`` for more)."""
+        within the server's ``max_batch_names``; see ``resolve_all`` for more).
+        A server busy with other batches (RESOURCE_EXHAUSTED) is asked again a few
+        times, waiting longer each time, before the error is raised."""
         request = pb.BatchResolveRequest(names=list(names), language=language or "",
                                          script=script or "", entity_types=list(entity_types),
                                          max_candidates=max_candidates or 0)
         if min_score is not None:
             request.min_score = min_score
-        response = self._call(self.stub.BatchResolve, request, timeout)
+        for attempt in range(BUSY_RETRIES + 1):
+            try:
+                response = self._call(self.stub.BatchResolve, request, timeout)
+                break
+            except RemoteError as exc:
+                if exc.code is not grpc.StatusCode.RESOURCE_EXHAUSTED or attempt == BUSY_RETRIES:
+                    raise
+                time.sleep(BUSY_FIRST_WAIT_S * 2 ** attempt)
         return [convert.resolution_from_proto(r) for r in response.resolutions]
 
     def resolve_all(self, names: Iterable[str], *, batch_size: int = 1000,

@@ -28,6 +28,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from namebridge.api.auth import TokenInterceptor, read_token_file
+from namebridge.api.fairness import BatchGate, default_batch_calls
 from namebridge.api.logs import AccessLog
 from namebridge.api.metrics import Metrics
 from namebridge.api.servicer import SERVICE_NAME, EntityResolverServicer, method_handlers
@@ -69,6 +70,8 @@ class ServeConfig:
     metrics_port: int | None = None
     grace: float = DEFAULT_GRACE_SECONDS
     max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
+    #: BatchResolve calls admitted at once per process (None: a quarter of the threads)
+    batch_calls: int | None = None
 
 
 @dataclass(slots=True)
@@ -101,14 +104,16 @@ def build_service(address: str = "127.0.0.1:0", *, engine: "Engine | None" = Non
                   max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
                   credentials: grpc.ServerCredentials | None = None,
                   metrics: Metrics | None = None, access_log: AccessLog | None = None,
-                  reuse_port: bool = False, auth_token: str | None = None) -> Service:
+                  reuse_port: bool = False, auth_token: str | None = None,
+                  batch_calls: int | None = None) -> Service:
     """Create, register, bind and start a server; see ``create_server``."""
     if engine is None:
         from namebridge.matching.engine import Engine
         engine = Engine.load(None if settings is None else settings.lexicon_dir, settings=settings)
     metrics = metrics or Metrics()
+    gate = BatchGate(calls=batch_calls or default_batch_calls(threads))
     servicer = EntityResolverServicer(engine, metrics=metrics, access_log=access_log,
-                                      max_message_bytes=max_message_bytes)
+                                      max_message_bytes=max_message_bytes, batch_gate=gate)
     options = [
         ("grpc.max_receive_message_length", max_message_bytes),
         ("grpc.max_send_message_length", -1),
@@ -152,8 +157,9 @@ def create_server(address: str = "127.0.0.1:0", *, engine: "Engine | None" = Non
     to ``Engine.load`` of the bundled lexicon (or ``settings.lexicon_dir``).
     Keyword arguments: ``threads``, ``max_message_bytes``, ``credentials``
     (``server_credentials``: TLS, mutual with a client CA), ``auth_token`` (every
-    call but health needs ``authorization: Bearer <token>``), ``metrics``,
-    ``access_log``, ``reuse_port``.
+    call but health needs ``authorization: Bearer <token>``), ``batch_calls``
+    (BatchResolve calls admitted at once; default a quarter of the threads),
+    ``metrics``, ``access_log``, ``reuse_port``.
     """
     service = build_service(address, engine=engine, settings=settings, **kwargs)
     return service.server, service.port
@@ -194,7 +200,7 @@ def _serve_process(engine: "Engine", config: ServeConfig, *, worker: int, reuse_
     service = build_service(f"{_host_for_address(config.host)}:{config.port}", engine=engine,
                             threads=config.threads, max_message_bytes=config.max_message_bytes,
                             credentials=credentials, access_log=AccessLog(log_names=config.log_names),
-                            reuse_port=reuse_port, auth_token=token)
+                            reuse_port=reuse_port, auth_token=token, batch_calls=config.batch_calls)
     if config.metrics_port is not None:
         service.metrics.serve_http(config.metrics_port + worker, host=config.host)
     stopping = threading.Event()
