@@ -27,7 +27,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_status import rpc_status
 
 from namebridge.api import convert
-from namebridge.api.auth import bearer_metadata
+from namebridge.api.auth import bearer_metadata, read_token_file  # noqa: F401 - for batch --server
 from namebridge.errors import InvalidArgument, NamebridgeError, NotFound
 from namebridge.lexicon.model import Entity
 from namebridge.matching.results import LexiconInfo, Resolution, Transliteration

@@ -26,8 +26,7 @@ class ServerResolver:
     def __init__(self, address: str, *, top_k: int | None, timeout: float = 600.0,
                  server_ca: Path | None = None, client_cert: Path | None = None,
                  client_key: Path | None = None, auth_token_file: Path | None = None) -> None:
-        from namebridge.api.auth import read_token_file
-        from namebridge.api.client import NamebridgeClient, RemoteError, tls_credentials
+        from namebridge.api.client import NamebridgeClient, RemoteError, read_token_file, tls_credentials
 
         self.address = address
         self.top_k = top_k
