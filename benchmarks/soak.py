@@ -11,7 +11,7 @@
    ``SOAK_SECONDS``: a call is started on schedule whether or not earlier ones
    returned, so a slow server shows up as latency, not as a lower rate;
 4. reports per minute the calls, errors and p50/p99 latency, and the server's
-   RSS after warm-up (the first ``SOAK_WARMUP_SECONDS``, 60, or a fifth of a
+   RSS after warm-up (the first ``SOAK_WARMUP_SECONDS``, 90, or 30% of a
    shorter run) and at the end; then stops the server (SIGTERM) and exits
    1 if any call failed or RSS grew more than 5% after warm-up, else 0.
 
@@ -51,7 +51,7 @@ PROBE_SECONDS = float(os.environ.get("SOAK_PROBE_SECONDS", "15"))
 LOAD = float(os.environ.get("SOAK_LOAD", "0.8"))
 #: the server's bounded caches (65,536 answers, token analyses and forms) fill in about a
 #: minute and a half at this load; growth before that is the caches, not a leak
-WARMUP_SECONDS = float(os.environ.get("SOAK_WARMUP_SECONDS", str(min(90.0, SOAK_SECONDS / 5))))
+WARMUP_SECONDS = float(os.environ.get("SOAK_WARMUP_SECONDS", str(min(90.0, SOAK_SECONDS * 0.3))))
 #: callers in the capacity probe, and threads that carry the open-loop calls
 PROBE_CALLERS = 8
 LOAD_THREADS = 48
