@@ -220,6 +220,16 @@ def test_lexicon_info_echoes_what_is_loaded(engine, stub):
     assert response.loaded_at.seconds > 0
 
 
+def test_lexicon_info_names_the_lexicon_without_a_filesystem_path(engine, stub):
+    """Issue 13, defect 5: the server's directories are nobody's business."""
+    response = stub.GetLexiconInfo(pb.GetLexiconInfoRequest(), timeout=10)
+    directory = engine.lexicon.directory
+    assert response.lexicon_dir == directory.name and "/" not in response.lexicon_dir
+    assert response.settings["lexicon_dir"] == directory.name
+    wire = response.SerializeToString()
+    assert str(directory.parent).encode() not in wire
+
+
 # --- bad input: status code and the BadRequest field --------------------------------
 
 def bad_request_field(error: grpc.RpcError) -> str:
