@@ -1,19 +1,21 @@
 """``make soak``: mixed RPCs at 80% of measured capacity against a real server, for a bounded time.
 
-    python -m benchmarks.soak                     # 5 minutes (SOAK_SECONDS overrides)
-    SOAK_SECONDS=60 python -m benchmarks.soak
+    python -m benchmarks.soak                     # 6 minutes' warm-up, then 5 measured
+    SOAK_WARMUP_SECONDS=30 SOAK_SECONDS=60 python -m benchmarks.soak
 
 1. starts ``namebridge serve`` (one process, the bundled lexicon) on a free port of
    127.0.0.1 and waits until its health service says SERVING;
 2. measures capacity: for ``SOAK_PROBE_SECONDS`` (15), closed-loop callers send the
    mix as fast as the server answers; calls/s is the capacity;
-3. drives the same mix open-loop at ``SOAK_LOAD`` (0.8) of that rate for
-   ``SOAK_SECONDS``: a call is started on schedule whether or not earlier ones
-   returned, so a slow server shows up as latency, not as a lower rate;
+3. drives the same mix open-loop at ``SOAK_LOAD`` (0.8) of that rate for a
+   warm-up of ``SOAK_WARMUP_SECONDS`` (360: the bounded caches take about five
+   minutes to fill at this load) and then ``SOAK_SECONDS`` (300) more: a call is
+   started on schedule whether or not earlier ones returned, so a slow server
+   shows up as latency, not as a lower rate;
 4. reports per minute the calls, errors and p50/p99 latency, and the server's
-   RSS after warm-up (the first ``SOAK_WARMUP_SECONDS``, 90, or 30% of a
-   shorter run) and at the end; then stops the server (SIGTERM) and exits
-   1 if any call failed or RSS grew more than 5% after warm-up, else 0.
+   RSS at the end of the warm-up and at the end; then stops the server
+   (SIGTERM) and exits 1 if any call failed or RSS grew more than 5% after
+   warm-up, else 0.
 
 The mix (shares of calls): Resolve 70%, BatchResolve of 50 names 8%, a
 ResolveStream of 10 names 8%, Transliterate 7%, GetEntity 5%, GetLexiconInfo
@@ -49,9 +51,10 @@ from namebridge.settings import BUNDLED_LEXICON_DIR
 SOAK_SECONDS = float(os.environ.get("SOAK_SECONDS", "300"))
 PROBE_SECONDS = float(os.environ.get("SOAK_PROBE_SECONDS", "15"))
 LOAD = float(os.environ.get("SOAK_LOAD", "0.8"))
-#: the server's bounded caches (65,536 answers, token analyses and forms) fill in about a
-#: minute and a half at this load; growth before that is the caches, not a leak
-WARMUP_SECONDS = float(os.environ.get("SOAK_WARMUP_SECONDS", str(min(90.0, SOAK_SECONDS * 0.3))))
+#: the server's bounded caches (answers, token analyses and keys) fill in about five minutes
+#: at this load; growth before that is the caches, not a leak, so the measured window
+#: (SOAK_SECONDS) comes after this warm-up
+WARMUP_SECONDS = float(os.environ.get("SOAK_WARMUP_SECONDS", "360"))
 #: callers in the capacity probe, and threads that carry the open-loop calls
 PROBE_CALLERS = 8
 LOAD_THREADS = 48
@@ -159,7 +162,7 @@ def main() -> int:
         rate = capacity * LOAD
         print(f"soak: server pid {server.pid} on 127.0.0.1:{port}; capacity {capacity:,.0f} calls/s "
               f"({PROBE_SECONDS:.0f} s closed loop, {PROBE_CALLERS} callers); driving {rate:,.0f} calls/s "
-              f"({LOAD:.0%}) for {SOAK_SECONDS:.0f} s, warm-up {WARMUP_SECONDS:.0f} s", flush=True)
+              f"({LOAD:.0%}): warm-up {WARMUP_SECONDS:.0f} s, then {SOAK_SECONDS:.0f} s measured", flush=True)
 
         lock = threading.Lock()
         latencies: dict[int, list[float]] = defaultdict(list)
@@ -188,7 +191,7 @@ def main() -> int:
         late = 0
         while True:
             now = time.monotonic()
-            if now - started >= SOAK_SECONDS:
+            if now - started >= WARMUP_SECONDS + SOAK_SECONDS:
                 break
             if now >= next_rss:
                 rss.append((now - started, proc.memory_info().rss))
@@ -206,7 +209,8 @@ def main() -> int:
         rss.append((time.monotonic() - started, proc.memory_info().rss))
 
         total = sum(len(v) for v in latencies.values())
-        print(f"soak: {total:,} calls in {SOAK_SECONDS:.0f} s ({total / SOAK_SECONDS:,.0f}/s); "
+        duration = WARMUP_SECONDS + SOAK_SECONDS
+        print(f"soak: {total:,} calls in {duration:.0f} s ({total / duration:,.0f}/s); "
               + ", ".join(f"{m} {n:,}" for m, n in by_method.most_common()))
         print("minute  calls   p50 ms   p99 ms   RSS MiB (end of minute)")
         for minute in sorted(latencies):
