@@ -55,6 +55,7 @@ soak: install proto
 # The labelled evaluation set (docs/evaluation.md): print the figures, or re-freeze the per-case run.
 eval: install proto
 	$(BIN)/namebridge eval tests/eval/cases.tsv --open-world tests/eval/openworld
+	$(BIN)/namebridge eval tests/eval/realworld.tsv
 
 # The open-world benchmark (README, "Evaluation"): regenerate its names from the pinned data packages.
 openworld: install
