@@ -29,7 +29,6 @@ from hypothesis import strategies as st
 from namebridge.api.server import Service, build_service
 from namebridge.batch.formats import BatchInputError, Format, open_reader
 from namebridge.v1 import resolver_pb2 as pb
-from namebridge.v1 import resolver_pb2_grpc as pb_grpc
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 OK_OR_INVALID = {grpc.StatusCode.OK, grpc.StatusCode.INVALID_ARGUMENT}
@@ -46,18 +45,6 @@ def service(engine) -> Iterator[Service]:
     yield service
     service.stop(0).wait(10)
 
-
-@pytest.fixture(scope="module")
-def channel(service: Service) -> Iterator[grpc.Channel]:
-    with grpc.insecure_channel(f"127.0.0.1:{service.port}",
-                               options=[("grpc.max_receive_message_length", -1)]) as channel:
-        grpc.channel_ready_future(channel).result(timeout=10)
-        yield channel
-
-
-@pytest.fixture(scope="module")
-def stub(channel: grpc.Channel) -> pb_grpc.EntityResolverServiceStub:
-    return pb_grpc.EntityResolverServiceStub(channel)
 
 
 def code_of(call) -> grpc.StatusCode:  # type: ignore[no-untyped-def]

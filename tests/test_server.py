@@ -70,18 +70,6 @@ def service(engine: Engine) -> Iterator[Service]:
     service.stop(0).wait(10)
 
 
-@pytest.fixture(scope="module")
-def channel(service: Service) -> Iterator[grpc.Channel]:
-    with grpc.insecure_channel(f"127.0.0.1:{service.port}",
-                               options=[("grpc.max_receive_message_length", -1)]) as channel:
-        grpc.channel_ready_future(channel).result(timeout=10)
-        yield channel
-
-
-@pytest.fixture(scope="module")
-def stub(channel: grpc.Channel) -> pb_grpc.EntityResolverServiceStub:
-    return pb_grpc.EntityResolverServiceStub(channel)
-
 
 @pytest.fixture(scope="module")
 def client(service: Service) -> Iterator[NamebridgeClient]:
