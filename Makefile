@@ -2,6 +2,7 @@
 #   make run    venv + install + generated code, then serve the bundled lexicon on 127.0.0.1:50051
 #   make test   the same set-up, then proto lint and the whole test suite
 #   make bench  the same set-up, then the benchmarks (ratios against baselines run in the same process tree)
+#   make soak   the same set-up, then mixed RPCs at 80% of measured capacity for SOAK_SECONDS (300) against a real server
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
@@ -11,7 +12,7 @@ PROTOS := $(wildcard proto/namebridge/v1/*.proto)
 GENERATED := $(patsubst proto/%.proto,service/%_pb2.py,$(PROTOS))
 NPM_STAMP := node_modules/.installed
 
-.PHONY: all install proto lint-proto test run bench clean eval eval-freeze openworld lexicon-generated calibrate
+.PHONY: all install proto lint-proto test run bench soak clean eval eval-freeze openworld lexicon-generated calibrate
 
 all: test
 
@@ -47,9 +48,14 @@ run: install proto
 bench: install proto
 	$(BIN)/python -m benchmarks
 
+# Not in `make test`: bounded (SOAK_SECONDS, default 300), stops by itself; docs/operations.md has its figures.
+soak: install proto
+	$(BIN)/python -m benchmarks.soak
+
 # The labelled evaluation set (docs/evaluation.md): print the figures, or re-freeze the per-case run.
 eval: install proto
 	$(BIN)/namebridge eval tests/eval/cases.tsv --open-world tests/eval/openworld
+	$(BIN)/namebridge eval tests/eval/realworld.tsv
 
 # The open-world benchmark (README, "Evaluation"): regenerate its names from the pinned data packages.
 openworld: install

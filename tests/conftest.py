@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,3 +33,22 @@ def engine():
     from namebridge.matching.engine import Engine
 
     return Engine.load()
+
+
+@pytest.fixture(scope="module")
+def channel(service) -> Iterator["grpc.Channel"]:
+    """A channel to the module's ``service`` fixture (a real server on 127.0.0.1)."""
+    import grpc
+
+    with grpc.insecure_channel(f"127.0.0.1:{service.port}",
+                               options=[("grpc.max_receive_message_length", -1)]) as channel:
+        grpc.channel_ready_future(channel).result(timeout=10)
+        yield channel
+
+
+@pytest.fixture(scope="module")
+def stub(channel):
+    """The generated stub on ``channel``."""
+    from namebridge.v1 import resolver_pb2_grpc as pb_grpc
+
+    return pb_grpc.EntityResolverServiceStub(channel)

@@ -21,7 +21,6 @@ from namebridge.api.server import Service, build_service
 from namebridge.errors import InvalidArgument
 from namebridge.matching.engine import Engine
 from namebridge.v1 import resolver_pb2 as pb
-from namebridge.v1 import resolver_pb2_grpc as pb_grpc
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -33,12 +32,6 @@ def service(engine: Engine) -> Iterator[Service]:
     service = build_service("127.0.0.1:0", engine=engine)
     yield service
     service.stop(0).wait()
-
-
-@pytest.fixture(scope="module")
-def stub(service: Service) -> Iterator[pb_grpc.EntityResolverServiceStub]:
-    with grpc.insecure_channel(f"127.0.0.1:{service.port}") as channel:
-        yield pb_grpc.EntityResolverServiceStub(channel)
 
 
 @pytest.fixture(scope="module")

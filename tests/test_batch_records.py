@@ -26,10 +26,13 @@ def test_a_quoted_field_spans_lines_and_chunks(tmp_path: Path) -> None:
 
 
 def test_record_starts_cut_a_record_at_max_record_lines(monkeypatch: pytest.MonkeyPatch) -> None:
-    """One stray quote makes the splitter take at most MAX_RECORD_LINES lines for its record
-    (what the parser then makes of an unclosed quote is the parser's business)."""
+    """One stray quote makes the splitter take at most MAX_RECORD_LINES lines for its record,
+    and that record is reported broken (its lines become rows of their own, INVALID)."""
     monkeypatch.setattr(formats, "MAX_RECORD_LINES", 3)
     lines = [b'"a\n', b"b\n", b"c\n", b"d\n", b"e\n", b'"f\n']
-    assert formats._record_starts(lines, ",") == ([0, 3, 4, 5], True)
-    assert formats._record_starts(lines[:5], ",") == ([0, 3, 4], False)
-    assert formats._record_starts([b'O"Brien,1\n', b'"x""y",2\n'], ",") == ([0, 1], False)
+    starts, tail_open, broken = formats._record_starts(lines, ",")
+    assert (starts, tail_open, list(broken)) == ([0, 3, 4, 5], True, [0])
+    assert broken[0][0] == 3 and "still open" in broken[0][1]
+    assert formats._record_starts(lines[:5], ",")[:2] == ([0, 3, 4], False)
+    assert formats._record_starts([b'O"Brien,1\n', b'"x""y",2\n'], ",") == ([0, 1], False, {})
+    assert formats._split_broken([0, 3, 4], {0: (3, "why")}, 2)[0] == [0, 1, 2, 3, 4]

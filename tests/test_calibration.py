@@ -34,7 +34,6 @@ from namebridge.matching.results import Decision
 from namebridge.matching.scoring import Scorer
 from namebridge.settings import BUNDLED_LEXICON_DIR, Settings
 
-HERE = Path(__file__).resolve().parent
 
 
 def _write(directory: Path, weights: dict[str, str], steps: list[tuple[str, str]]) -> Path:

@@ -207,7 +207,10 @@ def test_no_query_is_a_lexicon_alias(cases: pl.DataFrame) -> None:
     assert not collisions, "\n".join(collisions)
 
 
-def test_every_expected_id_is_in_the_lexicon(cases: pl.DataFrame) -> None:
+@pytest.mark.parametrize("labelled", [CASES, HERE / "eval" / "realworld.tsv"], ids=lambda p: p.name)
+def test_every_expected_id_is_in_the_lexicon(labelled: Path) -> None:
+    """Both labelled sets name only entities the bundled lexicon holds."""
+    cases = evaluation.read_cases(labelled)
     ids = {row["id"] for path in sorted((LEXICON / "entities").glob("*.tsv"))
            for row in read_table_strict(path, ("id", "canonical_name", "external_ids"))}
     unknown = cases.filter((pl.col("expected") != evaluation.NIL)

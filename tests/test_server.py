@@ -70,18 +70,6 @@ def service(engine: Engine) -> Iterator[Service]:
     service.stop(0).wait(10)
 
 
-@pytest.fixture(scope="module")
-def channel(service: Service) -> Iterator[grpc.Channel]:
-    with grpc.insecure_channel(f"127.0.0.1:{service.port}",
-                               options=[("grpc.max_receive_message_length", -1)]) as channel:
-        grpc.channel_ready_future(channel).result(timeout=10)
-        yield channel
-
-
-@pytest.fixture(scope="module")
-def stub(channel: grpc.Channel) -> pb_grpc.EntityResolverServiceStub:
-    return pb_grpc.EntityResolverServiceStub(channel)
-
 
 @pytest.fixture(scope="module")
 def client(service: Service) -> Iterator[NamebridgeClient]:
@@ -219,6 +207,16 @@ def test_lexicon_info_echoes_what_is_loaded(engine, stub):
     assert response.settings["match_threshold"] == str(engine.settings.match_threshold)
     assert set(response.entity_types) == set(engine.entity_types)
     assert response.loaded_at.seconds > 0
+
+
+def test_lexicon_info_names_the_lexicon_without_a_filesystem_path(engine, stub):
+    """Issue 13, defect 5: the server's directories are nobody's business."""
+    response = stub.GetLexiconInfo(pb.GetLexiconInfoRequest(), timeout=10)
+    directory = engine.lexicon.directory
+    assert response.lexicon_dir == directory.name and "/" not in response.lexicon_dir
+    assert response.settings["lexicon_dir"] == directory.name
+    wire = response.SerializeToString()
+    assert str(directory.parent).encode() not in wire
 
 
 # --- bad input: status code and the BadRequest field --------------------------------

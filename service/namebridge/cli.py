@@ -129,8 +129,10 @@ def info_command(
     lexicon: Optional[Path] = typer.Option(None, "--lexicon", help="Lexicon directory or compiled snapshot file (.nbx) (default: bundled)."),
 ) -> None:
     """What is loaded: lexicon version, counts by type and language, settings in force."""
+    from namebridge.api.convert import lexicon_name
+
     info = _load_engine(lexicon).info()
-    typer.echo(f"lexicon {info.lexicon_dir} version {info.version}: {info.entity_count} entities, "
+    typer.echo(f"lexicon {lexicon_name(info.lexicon_dir)} version {info.version}: {info.entity_count} entities, "
                f"{info.alias_count} aliases, loaded {info.loaded_at.isoformat()}")
     typer.echo("by type: " + ", ".join(f"{k}={v}" for k, v in info.counts_by_type.items()))
     typer.echo("by language: " + ", ".join(f"{k}={v}" for k, v in info.counts_by_language.items()))
@@ -155,8 +157,9 @@ def lexicon_validate_command(
     from namebridge.lexicon.loader import check_lexicon
     from namebridge.settings import settings_from_env
 
-    directory = directory if directory is not None else settings_from_env().lexicon_dir
-    check = check_lexicon(directory)
+    settings = settings_from_env()
+    directory = directory if directory is not None else settings.lexicon_dir
+    check = check_lexicon(directory, max_name_length=settings.max_name_length)
     for problem in check.problems:
         typer.echo(str(problem))
     for warning in check.warnings:
@@ -343,6 +346,11 @@ def batch_command(
     chunk_size: int = typer.Option(DEFAULT_BATCH_CHUNK_SIZE, "--chunk-size", help="Rows read, resolved and written at a time; bounds memory."),
     cache_size: int = typer.Option(DEFAULT_BATCH_CACHE_SIZE, "--cache-size", help="Distinct names remembered across chunks."),
     server: Optional[str] = typer.Option(None, "--server", help="HOST:PORT of a namebridge server: resolve there (ResolveStream) instead of in-process."),
+    server_ca: Optional[Path] = typer.Option(None, "--server-ca", envvar="NAMEBRIDGE_SERVER_CA", help="With --server: talk TLS, trusting this PEM CA for the server."),
+    client_cert: Optional[Path] = typer.Option(None, "--client-cert", envvar="NAMEBRIDGE_CLIENT_CERT", help="With --server: this client's PEM certificate (mutual TLS)."),
+    client_key: Optional[Path] = typer.Option(None, "--client-key", envvar="NAMEBRIDGE_CLIENT_KEY", help="PEM private key of --client-cert."),
+    auth_token_file: Optional[Path] = typer.Option(None, "--auth-token-file", envvar="NAMEBRIDGE_AUTH_TOKEN_FILE", help="With --server: file with the bearer token to send."),
+    numbers_as_text: bool = typer.Option(False, "--numbers-as-text", help="Read a numeric name or language column (Parquet, NDJSON) as text instead of refusing it."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 if any row is INVALID."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, warnings or summary on stderr."),
     lexicon: Optional[Path] = typer.Option(None, "--lexicon", help="Lexicon directory or compiled snapshot file (.nbx) (default: bundled)."),
@@ -354,7 +362,8 @@ def batch_command(
 
     Every input row comes out, in order; unusable rows get decision INVALID and a
     reason (with the line number for undecodable bytes). Exit codes: 0 done;
-    1 done but --strict found INVALID rows; 2 usage or input error (nothing written).
+    1 done but --strict found INVALID rows; 2 usage or input error (nothing written);
+    130/143 stopped by SIGINT/SIGTERM (workers stopped, partial output removed).
     """
     from namebridge.batch import BatchInputError, BatchOptions, Format, run_batch
 
@@ -365,7 +374,9 @@ def batch_command(
             output_format=Format(output_format) if output_format else None,
             top_k=top_k, jobs=jobs, chunk_size=chunk_size, cache_size=cache_size,
             server=server, strict=strict, quiet=quiet, lexicon_dir=lexicon, exact=exact,
-            engine=engine, ray_address=ray_address)
+            engine=engine, ray_address=ray_address,
+            numbers_as_text=numbers_as_text, server_ca=server_ca, client_cert=client_cert,
+            client_key=client_key, auth_token_file=auth_token_file)
     except ValueError as exc:
         raise fail(str(exc), fix="formats: csv, tsv, parquet, ndjson, text") from None
     try:
@@ -384,9 +395,12 @@ def serve_command(
     threads: int = typer.Option(32, "--threads", envvar="NAMEBRIDGE_THREADS", min=1, help="Threads per process (calls in flight; each stream holds one)."),
     tls_cert: Optional[Path] = typer.Option(None, "--tls-cert", envvar="NAMEBRIDGE_TLS_CERT", help="PEM certificate chain; with --tls-key, serve TLS."),
     tls_key: Optional[Path] = typer.Option(None, "--tls-key", envvar="NAMEBRIDGE_TLS_KEY", help="PEM private key for --tls-cert."),
+    tls_client_ca: Optional[Path] = typer.Option(None, "--tls-client-ca", envvar="NAMEBRIDGE_TLS_CLIENT_CA", help="PEM CA bundle: require client certificates it signed (mutual TLS; needs --tls-cert/--tls-key)."),
+    auth_token_file: Optional[Path] = typer.Option(None, "--auth-token-file", envvar="NAMEBRIDGE_AUTH_TOKEN_FILE", help="File with a bearer token every call but health must carry (else UNAUTHENTICATED)."),
     log_level: str = typer.Option("INFO", "--log-level", envvar="NAMEBRIDGE_LOG_LEVEL", help="DEBUG, INFO, WARNING or ERROR (JSON lines on stderr)."),
     log_names: bool = typer.Option(False, "--log-names", envvar="NAMEBRIDGE_LOG_NAMES", help="Add the name text of each call (first 20 names) to its log line."),
     metrics_port: Optional[int] = typer.Option(None, "--metrics-port", envvar="NAMEBRIDGE_METRICS_PORT", min=1, max=65535, help="Serve Prometheus /metrics here (worker i: port + i)."),
+    batch_calls: Optional[int] = typer.Option(None, "--batch-calls", envvar="NAMEBRIDGE_BATCH_CALLS", min=1, help="BatchResolve calls admitted at once per process; more get RESOURCE_EXHAUSTED (default: a quarter of --threads)."),
     grace: float = typer.Option(10.0, "--grace", envvar="NAMEBRIDGE_GRACE", min=0.0, help="Seconds calls in flight get to finish after SIGTERM/SIGINT."),
     max_message_bytes: int = typer.Option(16 * 1024 * 1024, "--max-message-bytes", envvar="NAMEBRIDGE_MAX_MESSAGE_BYTES", min=1024, help="Largest request message accepted."),
 ) -> None:
@@ -402,14 +416,17 @@ def serve_command(
     except ValueError as exc:
         raise fail(str(exc)) from None
     config = ServeConfig(host=host, port=port, lexicon_dir=lexicon, workers=workers, threads=threads,
-                         tls_cert=tls_cert, tls_key=tls_key, log_level=log_level, log_names=log_names,
-                         metrics_port=metrics_port, grace=grace, max_message_bytes=max_message_bytes)
+                         tls_cert=tls_cert, tls_key=tls_key, tls_client_ca=tls_client_ca,
+                         auth_token_file=auth_token_file, log_level=log_level, log_names=log_names,
+                         metrics_port=metrics_port, grace=grace, max_message_bytes=max_message_bytes,
+                         batch_calls=batch_calls)
     try:
         code = serve(config)
     except OSError as exc:
         raise fail(str(exc), fix="choose another --port, or stop the process holding it") from None
     except ValueError as exc:
-        raise fail(str(exc), fix="pass both --tls-cert and --tls-key as PEM files") from None
+        raise fail(str(exc), fix="pass --tls-cert and --tls-key (and --tls-client-ca) as PEM files, "
+                                 "--auth-token-file as a file holding one token") from None
     raise typer.Exit(code)
 
 

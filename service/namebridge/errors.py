@@ -16,6 +16,8 @@ EXIT_OK = 0
 EXIT_INVALID_ROWS = 1
 #: ... a usage or input error, found before any work starts, or a run that cannot finish
 EXIT_USAGE = 2
+#: ... stopped by a signal: 128 + its number (130 Ctrl-C/SIGINT, 143 SIGTERM), as shells report it
+EXIT_SIGNAL_BASE = 128
 
 
 class NamebridgeError(Exception):

@@ -39,6 +39,28 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
+def _decoded_lines(data: bytes, shown: str, problems: list[Problem]) -> list[str | None]:
+    """The file's lines; an undecodable line is reported (with its number) and is None,
+    so the lines around it are still checked."""
+    try:
+        return list(data.decode("utf-8").splitlines())
+    except UnicodeDecodeError:
+        pass
+    lines: list[str | None] = []
+    for raw in data.split(b"\n"):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            problems.append(Problem(shown, len(lines) + 1, f"not valid UTF-8 (byte {exc.start + 1}: "
+                                                           f"{raw[exc.start:exc.start + 4]!r})"))
+            lines.append(None)
+            continue
+        lines.extend(text.splitlines() or [""])
+    if data.endswith(b"\n") and lines and lines[-1] == "":
+        lines.pop()                     # as str.splitlines: no line after the last newline
+    return lines
+
+
 def read_table(path: Path, columns: tuple[str, ...], problems: list[Problem]) -> list[Row]:
     """Rows of a TSV data file; every problem found is appended to ``problems``.
 
@@ -47,17 +69,16 @@ def read_table(path: Path, columns: tuple[str, ...], problems: list[Problem]) ->
     """
     shown = display_path(path)
     try:
-        text = path.read_bytes().decode("utf-8")
+        data = path.read_bytes()
     except OSError as exc:
         problems.append(Problem(shown, 0, f"cannot read file: {exc.strerror or exc}"))
         return []
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        problems.append(Problem(shown, line, "not valid UTF-8"))
-        return []
+    lines = _decoded_lines(data, shown, problems)
     rows: list[Row] = []
     header_seen = False
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(lines, start=1):
+        if raw is None:     # undecodable: reported already
+            continue
         if not raw.strip() or raw.startswith(COMMENT):
             continue
         values = raw.split("\t")

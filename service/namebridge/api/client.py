@@ -15,8 +15,10 @@ detail); any other failure raises ``RemoteError`` carrying the gRPC code.
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -26,6 +28,7 @@ from grpc_status import rpc_status
 
 from namebridge.annotation.mentions import Mention
 from namebridge.api import convert
+from namebridge.api.auth import bearer_metadata, read_token_file  # noqa: F401 - for batch --server
 from namebridge.errors import InvalidArgument, NamebridgeError, NotFound
 from namebridge.lexicon.model import Entity
 from namebridge.matching.results import LexiconInfo, Resolution, Transliteration
@@ -107,16 +110,42 @@ def _request_error(message: pb.RequestError) -> NamebridgeError:
         code, message.message)
 
 
+def tls_credentials(*, ca: Path | str | None = None, cert: Path | str | None = None,
+                    key: Path | str | None = None) -> grpc.ChannelCredentials:
+    """TLS channel credentials from PEM files: ``ca`` the server's CA (default: the
+    system's roots), ``cert`` and ``key`` this client's certificate for mutual TLS."""
+    if (cert is None) != (key is None):
+        raise ValueError("a client certificate needs both its certificate and its key")
+
+    def read(path: Path | str | None) -> bytes | None:
+        if path is None:
+            return None
+        try:
+            return Path(path).read_bytes()
+        except OSError as exc:
+            raise ValueError(f"cannot read TLS file {str(path)!r}: {exc.strerror or exc}") from None
+
+    return grpc.ssl_channel_credentials(root_certificates=read(ca), private_key=read(key),
+                                        certificate_chain=read(cert))
+
+
+#: a BatchResolve refused because the server is busy with batches is sent again this
+#: many times, after 0.1, 0.2, 0.4 ... seconds
+BUSY_RETRIES = 6
+BUSY_FIRST_WAIT_S = 0.1
+
+
 class NamebridgeClient:
     """A channel to one Namebridge server. Thread-safe; reuse one per process.
 
     ``timeout`` (seconds) is the default deadline of every call; each method
     takes ``timeout=`` to override it. ``credentials`` enables TLS
-    (``grpc.ssl_channel_credentials(root_cert)``).
+    (``tls_credentials(ca=..., cert=..., key=...)``; with a client certificate for
+    mutual TLS); ``token`` is sent as ``authorization: Bearer <token>`` on every call.
     """
 
     def __init__(self, target: str = "127.0.0.1:50051", *, timeout: float | None = 30.0,
-                 credentials: grpc.ChannelCredentials | None = None,
+                 credentials: grpc.ChannelCredentials | None = None, token: str | None = None,
                  options: Sequence[tuple[str, Any]] = ()) -> None:
         channel_options = [("grpc.max_receive_message_length", -1), *options]
         self.channel = (grpc.secure_channel(target, credentials, options=channel_options)
@@ -124,6 +153,7 @@ class NamebridgeClient:
                         else grpc.insecure_channel(target, options=channel_options))
         self.stub = pb_grpc.EntityResolverServiceStub(self.channel)
         self.timeout = timeout
+        self.metadata = bearer_metadata(token)
 
     # -- lifecycle
 
@@ -146,7 +176,8 @@ class NamebridgeClient:
 
     def _call(self, method: Any, request: Any, timeout: float | None) -> Any:
         try:
-            return method(request, timeout=self.timeout if timeout is None else timeout)
+            return method(request, timeout=self.timeout if timeout is None else timeout,
+                          metadata=self.metadata)
         except grpc.RpcError as exc:
             raise error_from_rpc(exc) from None
 
@@ -172,13 +203,22 @@ class NamebridgeClient:
                      view: str = "full", timeout: float | None = None) -> list[Resolution]:
         """Resolve names in order with one ``BatchResolve`` call (the caller keeps
         within the server's ``max_batch_names``; see ``resolve_all`` for more).
-        The client asks for the full view unless told ``view="basic"``."""
+        The client asks for the full view unless told ``view="basic"``. A server busy
+        with other batches (RESOURCE_EXHAUSTED) is asked again a few times, waiting
+        longer each time, before the error is raised."""
         request = pb.BatchResolveRequest(names=list(names), language=language or "",
                                          script=script or "", entity_types=list(entity_types),
                                          max_candidates=max_candidates or 0, view=view_number(view))
         if min_score is not None:
             request.min_score = min_score
-        response = self._call(self.stub.BatchResolve, request, timeout)
+        for attempt in range(BUSY_RETRIES + 1):
+            try:
+                response = self._call(self.stub.BatchResolve, request, timeout)
+                break
+            except RemoteError as exc:
+                if exc.code is not grpc.StatusCode.RESOURCE_EXHAUSTED or attempt == BUSY_RETRIES:
+                    raise
+                time.sleep(BUSY_FIRST_WAIT_S * 2 ** attempt)
         return [convert.resolution_from_proto(r) for r in response.resolutions]
 
     def resolve_all(self, names: Iterable[str], *, batch_size: int = 1000,
@@ -212,7 +252,8 @@ class NamebridgeClient:
                     message.min_score = min_score
                 yield message
 
-        call = self.stub.ResolveStream(messages(), timeout=self.timeout if timeout is None else timeout)
+        call = self.stub.ResolveStream(messages(), timeout=self.timeout if timeout is None else timeout,
+                                       metadata=self.metadata)
         try:
             for response in call:
                 yield StreamResult(

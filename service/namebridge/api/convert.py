@@ -9,6 +9,7 @@ mapping; ``tests/test_client.py`` checks that a round trip is lossless.
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from pathlib import PurePath
 from typing import Any
 
 from namebridge.annotation.mentions import Mention
@@ -79,17 +80,26 @@ def entity_to_proto(entity: Entity) -> pb.Entity:
     )
 
 
+def lexicon_name(lexicon_dir: str) -> str:
+    """What a caller learns of where the lexicon lives: the last part of its directory."""
+    return PurePath(lexicon_dir).name
+
+
 def info_to_proto(info: Any, *, entity_types: frozenset[str], max_batch_names: int,
                   max_name_length: int, max_message_bytes: int) -> pb.GetLexiconInfoResponse:
-    """``Engine.info()`` plus the server's limits."""
+    """``Engine.info()`` plus the server's limits. No filesystem path goes out: the
+    lexicon is named by its directory's last part, and identified by its version."""
+    settings = dict(info.settings)
+    if "lexicon_dir" in settings:
+        settings["lexicon_dir"] = lexicon_name(settings["lexicon_dir"])
     response = pb.GetLexiconInfoResponse(
         version=info.version,
         entity_count=info.entity_count,
         alias_count=info.alias_count,
         counts_by_type=dict(info.counts_by_type),
         counts_by_language=dict(info.counts_by_language),
-        lexicon_dir=str(info.lexicon_dir),
-        settings=dict(info.settings),
+        lexicon_dir=lexicon_name(str(info.lexicon_dir)),
+        settings=settings,
         entity_types=sorted(entity_types),
         max_batch_names=max_batch_names,
         max_name_length=max_name_length,

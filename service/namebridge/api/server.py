@@ -27,6 +27,8 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from namebridge.api.auth import TokenInterceptor, read_token_file
+from namebridge.api.fairness import BatchGate, default_batch_calls
 from namebridge.api.logs import AccessLog
 from namebridge.api.metrics import Metrics
 from namebridge.api.servicer import SERVICE_NAME, EntityResolverServicer, method_handlers
@@ -59,11 +61,17 @@ class ServeConfig:
     threads: int = DEFAULT_THREADS
     tls_cert: Path | None = None
     tls_key: Path | None = None
+    #: PEM CA bundle: with it, every client must present a certificate it signed (mutual TLS)
+    tls_client_ca: Path | None = None
+    #: file holding the bearer token every call but health must carry
+    auth_token_file: Path | None = None
     log_level: str = "INFO"
     log_names: bool = False
     metrics_port: int | None = None
     grace: float = DEFAULT_GRACE_SECONDS
     max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
+    #: BatchResolve calls admitted at once per process (None: a quarter of the threads)
+    batch_calls: int | None = None
 
 
 @dataclass(slots=True)
@@ -82,9 +90,13 @@ class Service:
         return self.server.stop(grace)
 
 
-def server_credentials(cert: Path, key: Path) -> grpc.ServerCredentials:
-    """TLS credentials from PEM files."""
-    return grpc.ssl_server_credentials([(Path(key).read_bytes(), Path(cert).read_bytes())])
+def server_credentials(cert: Path, key: Path, client_ca: Path | None = None) -> grpc.ServerCredentials:
+    """TLS credentials from PEM files; with ``client_ca``, mutual TLS: a client must
+    present a certificate signed by that CA, or the handshake fails."""
+    return grpc.ssl_server_credentials(
+        [(Path(key).read_bytes(), Path(cert).read_bytes())],
+        root_certificates=None if client_ca is None else Path(client_ca).read_bytes(),
+        require_client_auth=client_ca is not None)
 
 
 def build_service(address: str = "127.0.0.1:0", *, engine: "Engine | None" = None,
@@ -92,14 +104,16 @@ def build_service(address: str = "127.0.0.1:0", *, engine: "Engine | None" = Non
                   max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
                   credentials: grpc.ServerCredentials | None = None,
                   metrics: Metrics | None = None, access_log: AccessLog | None = None,
-                  reuse_port: bool = False) -> Service:
+                  reuse_port: bool = False, auth_token: str | None = None,
+                  batch_calls: int | None = None) -> Service:
     """Create, register, bind and start a server; see ``create_server``."""
     if engine is None:
         from namebridge.matching.engine import Engine
         engine = Engine.load(None if settings is None else settings.lexicon_dir, settings=settings)
     metrics = metrics or Metrics()
+    gate = BatchGate(calls=batch_calls or default_batch_calls(threads))
     servicer = EntityResolverServicer(engine, metrics=metrics, access_log=access_log,
-                                      max_message_bytes=max_message_bytes)
+                                      max_message_bytes=max_message_bytes, batch_gate=gate)
     options = [
         ("grpc.max_receive_message_length", max_message_bytes),
         ("grpc.max_send_message_length", -1),
@@ -107,9 +121,10 @@ def build_service(address: str = "127.0.0.1:0", *, engine: "Engine | None" = Non
         # server silently share a busy port; only --workers wants it
         ("grpc.so_reuseport", 1 if reuse_port else 0),
     ]
+    interceptors = [TokenInterceptor(auth_token)] if auth_token else []
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=threads,
                                                     thread_name_prefix="namebridge-rpc"),
-                         options=options)
+                         options=options, interceptors=interceptors)
     handlers = method_handlers(servicer)
     server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE_NAME, handlers),))
     server.add_registered_method_handlers(SERVICE_NAME, handlers)
@@ -140,7 +155,10 @@ def create_server(address: str = "127.0.0.1:0", *, engine: "Engine | None" = Non
 
     Registers the resolver, health (SERVING) and reflection. ``engine`` defaults
     to ``Engine.load`` of the bundled lexicon (or ``settings.lexicon_dir``).
-    Keyword arguments: ``threads``, ``max_message_bytes``, ``credentials``,
+    Keyword arguments: ``threads``, ``max_message_bytes``, ``credentials``
+    (``server_credentials``: TLS, mutual with a client CA), ``auth_token`` (every
+    call but health needs ``authorization: Bearer <token>``), ``batch_calls``
+    (BatchResolve calls admitted at once; default a quarter of the threads),
     ``metrics``, ``access_log``, ``reuse_port``.
     """
     service = build_service(address, engine=engine, settings=settings, **kwargs)
@@ -151,12 +169,7 @@ def create_server(address: str = "127.0.0.1:0", *, engine: "Engine | None" = Non
 
 def serve(config: ServeConfig, *, engine: "Engine | None" = None) -> int:
     """Serve until SIGTERM/SIGINT; return the exit code (0 after a graceful stop)."""
-    if config.tls_cert or config.tls_key:     # check before the (slower) lexicon load
-        if not (config.tls_cert and config.tls_key):
-            raise ValueError("TLS needs both --tls-cert and --tls-key")
-        for path in (config.tls_cert, config.tls_key):
-            if not Path(path).is_file():
-                raise ValueError(f"TLS file not found: {path}")
+    check_security(config)                    # before the (slower) lexicon load
     if engine is None:
         from namebridge.matching.engine import Engine
         engine = Engine.from_env(config.lexicon_dir)
@@ -166,14 +179,28 @@ def serve(config: ServeConfig, *, engine: "Engine | None" = None) -> int:
         return _serve_workers(engine, replace(config, port=port))
 
 
+def check_security(config: ServeConfig) -> None:
+    """``ValueError`` naming the flag for TLS and token settings that cannot work."""
+    if config.tls_cert or config.tls_key or config.tls_client_ca:
+        if not (config.tls_cert and config.tls_key):
+            raise ValueError("TLS needs both --tls-cert and --tls-key"
+                             + (" (--tls-client-ca is mutual TLS)" if config.tls_client_ca else ""))
+        for path in (config.tls_cert, config.tls_key, config.tls_client_ca):
+            if path is not None and not Path(path).is_file():
+                raise ValueError(f"TLS file not found: {path}")
+    if config.auth_token_file is not None:
+        read_token_file(config.auth_token_file)
+
+
 def _serve_process(engine: "Engine", config: ServeConfig, *, worker: int, reuse_port: bool) -> int:
     """One server process: serve until a signal, then stop gracefully."""
-    credentials = (server_credentials(config.tls_cert, config.tls_key)
+    credentials = (server_credentials(config.tls_cert, config.tls_key, config.tls_client_ca)
                    if config.tls_cert and config.tls_key else None)
+    token = read_token_file(config.auth_token_file) if config.auth_token_file else None
     service = build_service(f"{_host_for_address(config.host)}:{config.port}", engine=engine,
                             threads=config.threads, max_message_bytes=config.max_message_bytes,
                             credentials=credentials, access_log=AccessLog(log_names=config.log_names),
-                            reuse_port=reuse_port)
+                            reuse_port=reuse_port, auth_token=token, batch_calls=config.batch_calls)
     if config.metrics_port is not None:
         service.metrics.serve_http(config.metrics_port + worker, host=config.host)
     stopping = threading.Event()
@@ -191,7 +218,8 @@ def _serve_process(engine: "Engine", config: ServeConfig, *, worker: int, reuse_
     info = service.servicer._info
     log.info("serving", extra={
         "address": f"{config.host}:{service.port}", "worker": worker, "pid": os.getpid(),
-        "tls": credentials is not None, "lexicon_version": info.version,
+        "tls": credentials is not None, "client_certificates": config.tls_client_ca is not None,
+        "token": token is not None, "lexicon_version": info.version,
         "entities": info.entity_count, "aliases": info.alias_count,
         "metrics_port": None if config.metrics_port is None else config.metrics_port + worker,
     })

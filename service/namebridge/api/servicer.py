@@ -26,6 +26,7 @@ from grpc_status import rpc_status
 from namebridge.api import convert
 from namebridge.api.views import BASIC, FULL, Options, ResolutionMessages, checked_view
 from namebridge.errors import InvalidArgument, NamebridgeError
+from namebridge.api.fairness import BatchGate, default_batch_calls
 from namebridge.api.logs import MAX_LOGGED_TEXTS, AccessLog
 from namebridge.api.metrics import Metrics
 from namebridge.v1 import resolver_pb2 as pb
@@ -36,6 +37,9 @@ if TYPE_CHECKING:
     from namebridge.matching.engine import Engine
 
 log = logging.getLogger("namebridge.server")
+
+#: threads assumed when no gate is given (the server passes its own)
+DEFAULT_GATE_THREADS = 32
 
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["EntityResolverService"].full_name
 #: characters of an Annotate text that --log-names writes (a text may be 1 MB)
@@ -151,8 +155,11 @@ class EntityResolverServicer(pb_grpc.EntityResolverServiceServicer):
     """Serves one loaded ``Engine``; safe to call from many threads."""
 
     def __init__(self, engine: "Engine", *, metrics: Metrics | None = None,
-                 access_log: AccessLog | None = None, max_message_bytes: int = 0) -> None:
+                 access_log: AccessLog | None = None, max_message_bytes: int = 0,
+                 batch_gate: BatchGate | None = None) -> None:
         self.engine = engine
+        #: what batches may take from this process (fairness.py)
+        self.batch_gate = batch_gate or BatchGate(calls=default_batch_calls(DEFAULT_GATE_THREADS))
         self.settings = engine.settings
         self.metrics = metrics or Metrics()
         self.access = access_log or AccessLog()
@@ -219,17 +226,21 @@ class EntityResolverServicer(pb_grpc.EntityResolverServiceServicer):
 
     def _resolve_names(self, context: grpc.ServicerContext, names: Any, options: Options,
                        view: int, field: str) -> list[pb.Resolution]:
-        """Resolve in order, stopping as soon as the call is no longer active."""
+        """Resolve in order, a slice per turn of the batch gate, stopping as soon as the
+        call is no longer active."""
         message = self.messages.message
         is_active = context.is_active
         out: list[pb.Resolution] = []
-        for index, name in enumerate(names):
-            if not is_active():
-                raise _Stopped(index, len(names))
-            try:
-                out.append(message(name, options, view))
-            except InvalidArgument as exc:
-                raise _with_prefix(exc, f"{field}[{index}]") from None
+        step = self.batch_gate.slice_names
+        for start in range(0, len(names), step):
+            with self.batch_gate.turn():
+                for index in range(start, min(start + step, len(names))):
+                    if not is_active():
+                        raise _Stopped(index, len(names))
+                    try:
+                        out.append(message(names[index], options, view))
+                    except InvalidArgument as exc:
+                        raise _with_prefix(exc, f"{field}[{index}]") from None
         return out
 
     # -- the RPCs
@@ -251,7 +262,8 @@ class EntityResolverServicer(pb_grpc.EntityResolverServiceServicer):
         names = request.names
         self._check_batch_size(len(names), "names")
         view = checked_view(request.view, default=BASIC)
-        resolutions = self._resolve_names(context, names, self._options(request), view, "names")
+        with self.batch_gate.admitted():
+            resolutions = self._resolve_names(context, names, self._options(request), view, "names")
         return pb.BatchResolveResponse(resolutions=resolutions), len(resolutions)
 
     def ResolveStream(self, request_iterator: Iterator[pb.ResolveStreamRequest],

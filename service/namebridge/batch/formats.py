@@ -67,6 +67,22 @@ class BatchInputError(Exception):
         self.fix = fix
 
 
+def check_text_column(column: str, dtype: pl.DataType, *, numbers_as_text: bool, flag: str) -> None:
+    """A name or language column must hold text (or nothing); numbers only when asked for.
+
+    Raises :class:`BatchInputError`: a list, struct, boolean or date is never a name,
+    and turning numbers into text silently would hide a wrong ``--column``."""
+    if dtype == pl.String or dtype == pl.Null or isinstance(dtype, (pl.Categorical, pl.Enum)):
+        return
+    if dtype.is_numeric():
+        if numbers_as_text:
+            return
+        raise BatchInputError(f"column {column!r} ({flag}) holds numbers ({dtype}), not text",
+                              fix=f"check {flag}, or pass --numbers-as-text to read the numbers as names")
+    raise BatchInputError(f"column {column!r} ({flag}) is of type {dtype}, not text",
+                          fix=f"pass {flag} with a text column, or flatten the column to text first")
+
+
 def input_format(path: str, explicit: Format | None) -> Format:
     """The format to read: ``--format`` wins, then the extension; stdin is text."""
     if explicit is not None:
@@ -111,6 +127,8 @@ class Chunk:
     bytes_done: int = 0
     #: warnings about the chunk that do not make a row INVALID (shown on stderr)
     notes: list[str] = field(default_factory=list)
+    #: physical input lines consumed so far, header included (None: not a line format)
+    lines_done: int | None = None
 
 
 class ChunkReader:
@@ -122,6 +140,8 @@ class ChunkReader:
 
     columns: list[str]
     total_bytes: int | None
+    #: column types known before reading (Parquet's schema); None: found per chunk
+    dtypes: dict[str, pl.DataType] | None = None
 
     def chunks(self) -> Iterator[Chunk]:  # pragma: no cover - interface
         raise NotImplementedError
@@ -240,7 +260,7 @@ class TextReader(_LineReader):
             block, bad = _decode_lines([_strip_eol(x) + b"\n" for x in lines], first)
             names = block.decode("utf-8").split("\n")[:-1] if lines else []
             frame = pl.DataFrame({self.column: names}, schema={self.column: pl.String})
-            yield Chunk(frame, bad, self.src.bytes_read)
+            yield Chunk(frame, bad, self.src.bytes_read, lines_done=self.src.lines_read)
             if not lines:
                 return
 
@@ -252,19 +272,22 @@ _END = "\ue000\n"
 class _CappedLines:
     """Lines for csv.reader, read as Latin-1 (quotes, separators and line ends are ASCII, so
     records split as they would in UTF-8, and no byte fails to decode). A record that
-    reaches ``MAX_RECORD_LINES`` lines is ended there; ``_END`` follows the last line."""
+    reaches ``MAX_RECORD_LINES`` lines is ended there (``cut`` says so); ``_END`` follows
+    the last line."""
 
     def __init__(self, lines: list[bytes], first: int) -> None:
         self.lines = lines
         self.next = first           #: index of the next line to give
         self.record_start = first   #: index of the line the current record started on
         self.ended = False
+        self.cut = False            #: the current record was ended at MAX_RECORD_LINES
 
     def __iter__(self) -> "_CappedLines":
         return self
 
     def __next__(self) -> str:
         if self.next - self.record_start >= MAX_RECORD_LINES:
+            self.cut = True
             raise StopIteration     # the record is cut here; the next one starts at self.next
         if self.next < len(self.lines):
             self.next += 1
@@ -276,25 +299,67 @@ class _CappedLines:
         raise StopIteration
 
 
-def _record_starts(lines: list[bytes], separator: str, first: int = 0) -> tuple[list[int], bool]:
-    """The index of the line each record from line ``first`` on starts on, and whether the
-    last record is still open at the end of ``lines`` (a quoted field not closed yet)."""
+#: a record the splitter could not read as CSV: index of its first line -> (index after
+#: its last line, why); each of its lines becomes a row of its own, marked INVALID
+Broken = dict[int, tuple[int, str]]
+
+
+def _record_starts(lines: list[bytes], separator: str, first: int = 0) -> tuple[list[int], bool, Broken]:
+    """The index of the line each record from line ``first`` on starts on, whether the
+    last record is still open at the end of ``lines`` (a quoted field not closed yet),
+    and the records that are not CSV (cut at ``MAX_RECORD_LINES``, or refused by the
+    csv module, e.g. a field over its size limit)."""
     source = _CappedLines(lines, first)
     reader = csv.reader(source, delimiter=separator)
     starts: list[int] = []
+    broken: Broken = {}
     while True:
         source.record_start = source.next
+        source.cut = False
         try:
             next(reader)        # a record cut at MAX_RECORD_LINES comes back too (non-strict csv)
         except StopIteration:
-            return starts, False
+            return starts, False, broken
+        except csv.Error as exc:
+            # the reader starts afresh at the next line; the lines it took are one bad record
+            if source.record_start >= len(lines):
+                return starts, False, broken
+            starts.append(source.record_start)
+            broken[source.record_start] = (min(source.next, len(lines)), f"not CSV: {exc}")
+            if source.next > len(lines):
+                return starts, False, broken
+            continue
         if source.record_start >= len(lines):
-            return starts, False                     # the record is the end marker alone
+            return starts, False, broken                 # the record is the end marker alone
         starts.append(source.record_start)
+        if source.cut:
+            broken[source.record_start] = (
+                source.next, f"a quoted field still open after {MAX_RECORD_LINES:,} lines "
+                             "(a quote never closed?)")
         if source.next > len(lines):
             # the end marker was read into this record: a quoted field is still open
             # (a record at MAX_RECORD_LINES never reads on, so it cannot get here)
-            return starts, True
+            return starts, True, broken
+
+
+def _split_broken(starts: list[int], broken: Broken, first_line_no: int) -> tuple[list[int], dict[int, str]]:
+    """Record starts with every line of a broken record made a record of its own, and
+    line index -> reason for those lines (each names its line and where the record began)."""
+    if not broken:
+        return starts, {}
+    out: list[int] = []
+    reasons: dict[int, str] = {}
+    for start in starts:
+        if start not in broken:
+            out.append(start)
+            continue
+        end, why = broken[start]
+        for i in range(start, max(end, start + 1)):
+            out.append(i)
+            where = "" if i == start else f" (in the record that starts on line {first_line_no + start})"
+            reasons[i] = f"line {first_line_no + i}: {why}{where}" if i == start else \
+                f"line {first_line_no + i}: not read as CSV{where}: {why}"
+    return out, reasons
 
 
 class DelimitedReader(_LineReader):
@@ -303,10 +368,13 @@ class DelimitedReader(_LineReader):
     def __init__(self, path: str, separator: str, chunk_size: int) -> None:
         super().__init__(path, chunk_size)
         self.separator = separator
-        header_lines, _ = self._take_record_lines(1)
+        header_lines, _, header_broken = self._take_record_lines(1)
         if not header_lines:
             raise BatchInputError(f"input {path!r} is empty: no header line",
                                   fix="add a header line naming the columns")
+        if header_broken:
+            raise BatchInputError(f"{path}: the header is not CSV ({header_broken[0]})",
+                                  fix="close the quote in the header line")
         try:
             header_text = b"".join(header_lines).decode("utf-8")
         except UnicodeDecodeError:
@@ -323,49 +391,57 @@ class DelimitedReader(_LineReader):
                                   fix="give every column a distinct name")
         self.schema = {c: pl.String for c in self.columns}
 
-    def _take_record_lines(self, n: int) -> tuple[list[bytes], list[int] | None]:
-        """``n`` physical lines, plus more while a quoted field is still open, and the
-        line index where each record starts (None when no line holds a quote: then
-        every line is a record).
+    def _take_record_lines(self, n: int) -> tuple[list[bytes], list[int] | None, dict[int, str]]:
+        """``n`` physical lines, plus more while a quoted field is still open; the line
+        index where each record starts (None when no line holds a quote: then every
+        line is a record); and line index -> reason for the lines of records that are
+        not CSV (each such line is a record of its own, so no line is swallowed).
 
         The csv module splits the records (RFC 4180: a field that starts with a
         quote may span lines, ``""`` inside it; a quote in the middle of an
         unquoted field, ``O"Brien``, opens nothing). A record may take at most
         ``MAX_RECORD_LINES`` lines, so one stray quote cannot pull the rest of the
-        file into memory.
+        file into memory; a quote still open there, or at the end of the file,
+        makes its record broken.
         """
+        first_line_no = self.src.lines_read + 1
         lines = self.src.take(n)
         if not lines or b'"' not in b"".join(lines):
-            return lines, None
-        starts, tail_open = _record_starts(lines, self.separator)
+            return lines, None, {}
+        starts, tail_open, broken = _record_starts(lines, self.separator)
         while tail_open:
             more = self.src.take(1)
             if not more:
+                broken[starts[-1]] = (len(lines), "a quoted field opened on this line is never "
+                                                  "closed (the file ends first)")
                 break
             lines.extend(more)
             # only the open record is read again, with its next line
-            found, tail_open = _record_starts(lines, self.separator, starts.pop())
+            found, tail_open, more_broken = _record_starts(lines, self.separator, starts.pop())
             starts.extend(found)
-        return lines, starts
+            broken.update(more_broken)
+        starts, reasons = _split_broken(starts, broken, first_line_no)
+        return lines, starts, reasons
 
     def chunks(self) -> Iterator[Chunk]:
         yielded = False
         while True:
             first = self.src.lines_read + 1
-            lines, starts = self._take_record_lines(self.chunk_size)
+            lines, starts, broken = self._take_record_lines(self.chunk_size)
             if not lines:
                 if not yielded:
-                    yield Chunk(pl.DataFrame(schema=self.schema), {}, self.src.bytes_read)
+                    yield Chunk(pl.DataFrame(schema=self.schema), {}, self.src.bytes_read,
+                                lines_done=self.src.lines_read)
                 return
             yielded = True
             if not lines[-1].endswith(b"\n"):
                 lines[-1] += b"\n"
             block, bad_lines = _decode_lines(lines, first)
             n_records = len(starts) if starts is not None else len(lines)
-            frame = self._parse_fast(block, n_records)
+            frame = None if broken else self._parse_fast(block, n_records)
             bad: dict[int, str] = {}
             if frame is None:
-                frame, bad = self._parse_slow(block, first)
+                frame, bad = self._parse_records(lines, starts, broken, first)
             if bad_lines:
                 # map each bad physical line to the record that contains it
                 if starts is None:
@@ -374,7 +450,7 @@ class DelimitedReader(_LineReader):
                     record_of = {i: bisect.bisect_right(starts, i) - 1 for i in bad_lines}
                 for line_idx, reason in bad_lines.items():
                     bad.setdefault(record_of[line_idx], reason)
-            yield Chunk(frame, bad, self.src.bytes_read)
+            yield Chunk(frame, bad, self.src.bytes_read, lines_done=self.src.lines_read)
 
     def _parse_fast(self, block: bytes, n_records: int) -> pl.DataFrame | None:
         try:
@@ -385,23 +461,32 @@ class DelimitedReader(_LineReader):
             return None
         return frame if frame.height == n_records else None
 
-    def _parse_slow(self, block: bytes, first_line_no: int) -> tuple[pl.DataFrame, dict[int, str]]:
-        """Record by record with the csv module: ragged records are kept and marked."""
+    def _parse_records(self, lines: list[bytes], starts: list[int] | None, broken: dict[int, str],
+                       first_line_no: int) -> tuple[pl.DataFrame, dict[int, str]]:
+        """Record by record with the csv module: one row per record, always; ragged
+        records and the lines of broken ones are kept and marked."""
         width = len(self.columns)
-        reader = csv.reader(io.StringIO(block.decode("utf-8"), newline=""), delimiter=self.separator)
+        bounds = (list(range(len(lines))) if starts is None else starts) + [len(lines)]
         rows: list[list[str | None]] = []
         bad: dict[int, str] = {}
-        line_before = 0
-        for record in reader:
-            line_no = first_line_no + line_before
-            line_before = reader.line_num
-            if not record:
+        for k, (a, b) in enumerate(zip(bounds, bounds[1:])):
+            text = b"".join(lines[a:b]).decode("utf-8", errors="replace")
+            if a in broken:
+                bad[k] = broken[a]
+            try:
+                parsed = next(csv.reader(io.StringIO(text, newline=""), delimiter=self.separator), [])
+            except csv.Error as exc:
+                # past the csv module's field size limit: split on the separator
+                bad.setdefault(k, f"line {first_line_no + a}: not CSV: {exc}")
+                parsed = text.rstrip("\r\n").split(self.separator)
+            if not parsed:
                 rows.append([None] * width)
                 continue
+            record: list[str | None] = list(parsed)
             if len(record) != width:
-                bad[len(rows)] = (f"line {line_no}: {len(record)} fields where the header has {width}")
-                record = (record + [None] * width)[:width]  # type: ignore[operator]
-            rows.append(list(record))
+                bad.setdefault(k, f"line {first_line_no + a}: {len(record)} fields where the header has {width}")
+                record = (record + [None] * width)[:width]
+            rows.append(record)
         frame = pl.DataFrame(rows, schema=self.schema, orient="row")
         return frame, bad
 
@@ -455,7 +540,7 @@ class NdjsonReader(_LineReader):
             if not lines:
                 if not yielded:
                     yield Chunk(pl.DataFrame(schema={c: pl.String for c in self.columns}),
-                                {}, self.src.bytes_read)
+                                {}, self.src.bytes_read, lines_done=self.src.lines_read)
                 return
             yielded = True
             block, bad_lines = _decode_lines(lines, first)
@@ -476,7 +561,7 @@ class NdjsonReader(_LineReader):
             if frame is None:
                 frame, bad = self._parse_slow(decoded, keep, bad_lines, first)
             frame, notes = self._align(frame, first)
-            yield Chunk(frame, bad, self.src.bytes_read, notes)
+            yield Chunk(frame, bad, self.src.bytes_read, notes, lines_done=self.src.lines_read)
             first += len(lines)
 
     def _parse_slow(self, decoded: list[str], keep: list[int], bad_lines: dict[int, str],
@@ -543,6 +628,9 @@ class ParquetReader(ChunkReader):
                                   fix="check the file is Parquet, or pass --format") from None
         self.schema = self.pf.schema_arrow
         self.columns = list(self.schema.names)
+        empty = pl.from_arrow(self.schema.empty_table())
+        assert isinstance(empty, pl.DataFrame)
+        self.dtypes = dict(empty.schema)
         self.total_rows = self.pf.metadata.num_rows
 
     def chunks(self) -> Iterator[Chunk]:

@@ -10,6 +10,7 @@ the server's ``field: message``, the same text the engine gives in-process.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from namebridge.batch.formats import BatchInputError
 from namebridge.batch.rows import NULL_NAME, Key, Row, candidates_asked, invalid_row, row_from_resolution
@@ -22,12 +23,21 @@ BATCH_NAMES = 500
 class ServerResolver:
     """A :class:`namebridge.batch.runner.Resolver` backed by ``namebridge.api.client``."""
 
-    def __init__(self, address: str, *, top_k: int | None, timeout: float = 600.0) -> None:
-        from namebridge.api.client import NamebridgeClient, RemoteError
+    def __init__(self, address: str, *, top_k: int | None, timeout: float = 600.0,
+                 server_ca: Path | None = None, client_cert: Path | None = None,
+                 client_key: Path | None = None, auth_token_file: Path | None = None) -> None:
+        from namebridge.api.client import NamebridgeClient, RemoteError, read_token_file, tls_credentials
 
         self.address = address
         self.top_k = top_k
-        self.client = NamebridgeClient(address, timeout=timeout)
+        try:
+            credentials = (tls_credentials(ca=server_ca, cert=client_cert, key=client_key)
+                           if server_ca or client_cert or client_key else None)
+            token = read_token_file(auth_token_file) if auth_token_file else None
+        except ValueError as exc:
+            raise BatchInputError(str(exc), fix="pass --client-cert with --client-key, and readable "
+                                                "PEM and token files") from None
+        self.client = NamebridgeClient(address, timeout=timeout, credentials=credentials, token=token)
         try:
             # fails at once with UNAVAILABLE when nothing listens (no wait_for_ready)
             info = self.client.lexicon_info(timeout=10.0)

@@ -16,7 +16,10 @@ out while the workers resolve the current one):
 
 Exit codes: 0 done; 1 done but ``--strict`` found INVALID rows; 2 usage or input
 error, found before any work starts (:class:`BatchInputError`), or a run that
-cannot finish (a worker killed, the server gone), its partial output removed.
+cannot finish (a worker killed, the server gone), its partial output removed;
+128 + the signal number (130 SIGINT/Ctrl-C, 143 SIGTERM) when stopped by a
+signal: the workers are stopped, the partial output removed (for stdout: a
+message says what was written is incomplete).
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ import gc
 import json
 import multiprocessing
 import os
+import signal
 import sys
+import threading
 import time
 from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
@@ -44,6 +49,7 @@ from namebridge.batch.formats import (
     ChunkReader,
     ChunkWriter,
     Format,
+    check_text_column,
     input_format,
     open_reader,
     output_format,
@@ -51,7 +57,7 @@ from namebridge.batch.formats import (
 from namebridge.batch.exact import ExactTable
 from namebridge.batch.progress import BatchProgress
 from namebridge.batch.rows import Key, Resolver, Row, resolve_key
-from namebridge.errors import EXIT_INVALID_ROWS, EXIT_OK
+from namebridge.errors import EXIT_INVALID_ROWS, EXIT_OK, EXIT_SIGNAL_BASE
 from namebridge.matching.results import Decision
 from namebridge.settings import DEFAULT_BATCH_CACHE_SIZE, DEFAULT_BATCH_CHUNK_SIZE
 
@@ -96,6 +102,11 @@ class BatchOptions:
     exact: bool = True                 #: answer exact names from the index table (in-process only)
     engine: str = "local"              #: "local" (this process and forked workers) or "ray"
     ray_address: str | None = None     #: with engine "ray": a cluster's address; None starts a local one
+    numbers_as_text: bool = False      #: a numeric name or language column is read as text
+    server_ca: Path | None = None      #: --server over TLS: the server's CA (PEM)
+    client_cert: Path | None = None    #: --server over mutual TLS: this client's certificate ...
+    client_key: Path | None = None     #: ... and its key
+    auth_token_file: Path | None = None  #: --server: file with the bearer token to send
 
 
 @dataclass(slots=True)
@@ -103,6 +114,7 @@ class BatchSummary:
     """What a run did; printed on stderr at the end unless --quiet."""
 
     rows: int = 0
+    input_lines: int | None = None     #: physical lines read, header included (None: Parquet)
     resolved: int = 0                  #: distinct (name, language) pairs sent to the engine or server
     exact: int = 0                     #: distinct names the exact-name table answered instead
     exact_rows: int = 0                #: rows whose answer came from the table
@@ -114,7 +126,8 @@ class BatchSummary:
     def describe(self) -> str:
         rate = self.rows / self.seconds if self.seconds > 0 else 0.0
         kinds = ", ".join(f"{d.value} {self.decisions.get(d.value, 0):,}" for d in Decision)
-        text = (f"namebridge batch: {self.rows:,} rows, {self.resolved:,} distinct names resolved, "
+        read = "" if self.input_lines is None else f" from {self.input_lines:,} input line(s)"
+        text = (f"namebridge batch: {self.rows:,} rows{read}, {self.resolved:,} distinct names resolved, "
                 f"{self.seconds:.2f} s ({rate:,.0f} rows/s); {kinds}; exact-name table: "
                 f"{self.exact:,} distinct names, {self.exact_share:.1%} of rows")
         if self.marked_lines:
@@ -142,6 +155,45 @@ def _worker_ready() -> int:
     return os.getpid()
 
 
+def _worker_signals() -> None:
+    """In a worker: die on SIGTERM (the parent's handler is inherited by fork) and leave
+    Ctrl-C, which the terminal sends to the whole group, to the parent."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class BatchInterrupted(BaseException):
+    """A signal stopped the run. A BaseException, like KeyboardInterrupt, so no
+    ``except Exception`` on the way swallows it."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _on_signal(signum: int, _frame: Any) -> None:
+    # once is enough: a second signal must not break the clean-up
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise BatchInterrupted(signum)
+
+
+class _SignalsStopTheRun:
+    """SIGTERM and SIGINT raise :class:`BatchInterrupted` in the main thread while the run
+    lasts; the previous handlers come back after (nothing is changed off the main thread)."""
+
+    def __enter__(self) -> "_SignalsStopTheRun":
+        self.saved: dict[int, Any] = {}
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                self.saved[signum] = signal.signal(signum, _on_signal)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        for signum, handler in self.saved.items():
+            signal.signal(signum, handler)
+
+
 class InProcessResolver:
     """The engine in this process, or in ``jobs`` forked workers sharing its memory.
 
@@ -165,7 +217,8 @@ class InProcessResolver:
         gc.freeze()
         if jobs > 1:
             _WORKER_ENGINE = engine  # inherited by fork: loaded once, pages shared
-            self.pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+            self.pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                                            initializer=_worker_signals)
             self.pool.submit(_worker_ready).result()  # with fork, the first submit starts all workers
         if exact and top_k is None:
             self.exact = ExactTable.build(engine)      # polars work: only after the fork
@@ -191,8 +244,13 @@ class InProcessResolver:
 
         return wait
 
-    def close(self) -> None:
+    def close(self, *, abort: bool = False) -> None:
+        """Stop the workers: after the work in hand, or at once (``abort``: a signal)."""
         if self.pool is not None:
+            if abort:
+                # ProcessPoolExecutor has no public way to stop running work before 3.14
+                for process in list(getattr(self.pool, "_processes", {}).values()):
+                    process.terminate()
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
 
@@ -202,7 +260,9 @@ def make_resolver(options: BatchOptions) -> Resolver:
     if options.server:
         from namebridge.batch.remote import ServerResolver
 
-        return ServerResolver(options.server, top_k=options.top_k)
+        return ServerResolver(options.server, top_k=options.top_k, server_ca=options.server_ca,
+                              client_cert=options.client_cert, client_key=options.client_key,
+                              auth_token_file=options.auth_token_file)
     jobs = options.jobs or len(os.sched_getaffinity(0)) or 1  # the cores this process may use
     if options.engine == "ray":
         from namebridge.batch.ray import RayResolver
@@ -222,12 +282,15 @@ def make_resolver(options: BatchOptions) -> Resolver:
 # --- one chunk -------------------------------------------------------------------
 
 
-def _text_column(frame: pl.DataFrame, column: str | None) -> pl.Series:
-    """The column as text (a number in a name column is still a name); null if absent."""
+def _text_column(frame: pl.DataFrame, column: str | None, *, numbers_as_text: bool,
+                 flag: str) -> pl.Series:
+    """The column as text; null if absent. Anything but text (numbers only with
+    ``--numbers-as-text``) raises :class:`BatchInputError`."""
     if column is None or column not in frame.columns:
         return pl.Series(values=[None] * frame.height, dtype=pl.String)
     series = frame[column]
     if series.dtype != pl.String:
+        check_text_column(column, series.dtype, numbers_as_text=numbers_as_text, flag=flag)
         series = series.cast(pl.String, strict=False)
     return series
 
@@ -295,8 +358,10 @@ class _ChunkResolver:
 
     def submit(self, chunk: Chunk) -> _Submitted:
         opts = self.options
-        names = _text_column(chunk.frame, opts.column).alias(_NAME_KEY)
-        langs = _text_column(chunk.frame, opts.lang_column).str.strip_chars()
+        names = _text_column(chunk.frame, opts.column, numbers_as_text=opts.numbers_as_text,
+                             flag="--column").alias(_NAME_KEY)
+        langs = _text_column(chunk.frame, opts.lang_column, numbers_as_text=opts.numbers_as_text,
+                             flag="--lang-column").str.strip_chars()
         langs = pl.select(pl.when(langs == "").then(None).otherwise(langs).alias(_LANG_KEY)).to_series()
         distinct = pl.DataFrame([names, langs]).unique()
         new = distinct.join(self.cache.select(_KEYS), on=_KEYS, how="anti", nulls_equal=True)
@@ -386,6 +451,8 @@ def _check_columns(options: BatchOptions, reader: ChunkReader, fmt: Format) -> N
         if col is not None and col not in reader.columns:
             raise BatchInputError(f"column {col!r} is not in {where} (columns: {shown})",
                                   fix=f"pass {flag} with one of: {shown}")
+        if col is not None and reader.dtypes is not None:   # known before any work: refuse now
+            check_text_column(col, reader.dtypes[col], numbers_as_text=options.numbers_as_text, flag=flag)
     added = [*RESULT_COLUMNS, *((CANDIDATES_COLUMN,) if options.top_k else ())]
     clash = [c for c in added if c in reader.columns]
     if clash:
@@ -425,8 +492,11 @@ def run_batch(options: BatchOptions, *, stderr: TextIO | None = None) -> int:
     writer: ChunkWriter | None = None
     resolver: Resolver | None = None
     ok = False
+    interrupted: int | None = None
     summary = BatchSummary()
+    stop_on_signals = _SignalsStopTheRun()
     try:
+        stop_on_signals.__enter__()
         _check_columns(options, reader, in_fmt)
         writer = ChunkWriter(options.output, out_fmt)
         resolver = make_resolver(options)
@@ -442,6 +512,8 @@ def run_batch(options: BatchOptions, *, stderr: TextIO | None = None) -> int:
                 summary.rows += out.height
                 summary.decisions.update(dict(out["decision"].value_counts().iter_rows()))
                 summary.marked_lines += len(chunk.bad_rows)
+                if chunk.lines_done is not None:
+                    summary.input_lines = chunk.lines_done
                 if not options.quiet:
                     for note in chunk.notes:
                         progress.print(f"namebridge: warning: {note}")
@@ -462,12 +534,30 @@ def run_batch(options: BatchOptions, *, stderr: TextIO | None = None) -> int:
             print(f"namebridge: warning: ... and {warned - 10:,} more unreadable line(s) "
                   "(see the reason column)", file=stderr)
         ok = True
+    except KeyboardInterrupt:
+        interrupted = signal.SIGINT
+    except BatchInterrupted as exc:
+        interrupted = exc.signum
     finally:
-        if writer is not None:
-            writer.close(ok=ok)
-        if resolver is not None:
-            resolver.close()
-        reader.close()
+        try:
+            if writer is not None:
+                writer.close(ok=ok)
+            if resolver is not None:
+                if isinstance(resolver, InProcessResolver):
+                    resolver.close(abort=not ok)
+                else:
+                    resolver.close()
+            reader.close()
+        finally:
+            stop_on_signals.__exit__()
+    if interrupted is not None:
+        name = signal.Signals(interrupted).name
+        if options.output == STDIO:
+            done = f"the output on stdout is incomplete ({summary.rows:,} rows written)"
+        else:
+            done = f"nothing written to {options.output!r} (the partial file is removed)"
+        print(f"namebridge: interrupted by {name}: workers stopped; {done}", file=stderr)
+        return EXIT_SIGNAL_BASE + interrupted
     summary.seconds = time.perf_counter() - started
     if not options.quiet:
         print(summary.describe(), file=stderr)

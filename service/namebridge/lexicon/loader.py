@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Callable
 
 from namebridge.errors import DataFileError, Problem
+from namebridge.settings import Settings
 from namebridge.tsv import COMMENT, Row, display_path, read_table
 from namebridge.lexicon.model import Alias, Entity
 
@@ -126,16 +127,19 @@ class LexiconCheck:
         return not self.problems
 
 
-def load_lexicon(directory: Path | str) -> Lexicon:
+def load_lexicon(directory: Path | str, *, max_name_length: int | None = None) -> Lexicon:
     """The lexicon in ``directory``; raises DataFileError listing all problems."""
-    check = check_lexicon(directory)
+    check = check_lexicon(directory, max_name_length=max_name_length)
     if check.lexicon is None:
         raise DataFileError(list(check.problems))
     return check.lexicon
 
 
-def check_lexicon(directory: Path | str) -> LexiconCheck:
+def check_lexicon(directory: Path | str, *, max_name_length: int | None = None) -> LexiconCheck:
     """Read and validate every file of a lexicon directory, collecting all problems.
+
+    An alias longer than ``max_name_length`` (default: the setting's default) is a
+    problem: the engine refuses longer queries, so nothing could ever match it.
 
     The cyclic garbage collector is paused while the rows are read: loading
     creates millions of small acyclic objects, and collections triggered by
@@ -144,13 +148,14 @@ def check_lexicon(directory: Path | str) -> LexiconCheck:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _check_lexicon(Path(directory))
+        limit = Settings().max_name_length if max_name_length is None else max_name_length
+        return _check_lexicon(Path(directory), limit)
     finally:
         if collecting:
             gc.enable()
 
 
-def _check_lexicon(directory: Path) -> LexiconCheck:
+def _check_lexicon(directory: Path, max_name_length: int) -> LexiconCheck:
     problems: list[Problem] = []
     if not directory.is_dir():
         problems.append(Problem(display_path(directory), 0, "lexicon directory not found"))
@@ -167,7 +172,8 @@ def _check_lexicon(directory: Path) -> LexiconCheck:
     alias_files = _record_files(directory, ALIASES_FOLDER, types, problems)
     records = _read_entities(entity_files, problems, read)
     explicit, alias_keys = _read_aliases(alias_files, entity_files, records, languages, kinds,
-                                         seed_files if seeds_dir.is_dir() else None, problems, read)
+                                         seed_files if seeds_dir.is_dir() else None, problems, read,
+                                         max_name_length)
 
     canonical_tier = kinds.get(CANONICAL_KIND, STRONG)
     normalize = unicodedata.normalize
@@ -415,7 +421,7 @@ def _check_country_slug(slug: str, external_ids: tuple[tuple[str, str], ...], ro
 def _read_aliases(files: dict[str, Path], entity_files: dict[str, Path],
                   records: dict[str, EntityRecord], languages: dict[str, str],
                   kinds: dict[str, str], seed_files: frozenset[str] | None,
-                  problems: list[Problem], read: list[Path],
+                  problems: list[Problem], read: list[Path], max_name_length: int,
                   ) -> tuple[dict[str, list[Alias]], dict[tuple[str, str, str], Alias]]:
     """Alias rows by entity ID in file order, and every row by (entity ID, NFC text, lang).
 
@@ -440,9 +446,10 @@ def _read_aliases(files: dict[str, Path], entity_files: dict[str, Path],
             tier = kinds_get(kind)
             ok = (record is not None and record[0] == entity_type and text[0] != COMMENT
                   and lang in languages and tier is not None
-                  and (sources is None or source in sources))
+                  and (sources is None or source in sources) and len(text) <= max_name_length)
             if not ok:
-                _alias_row_problems(row, entity_type, record, languages, tier, sources, add)
+                _alias_row_problems(row, entity_type, record, languages, tier, sources, add,
+                                    max_name_length)
             key = (eid, normalize("NFC", text), lang)
             first = seen_get(key)
             if first is not None:
@@ -462,7 +469,8 @@ def _read_aliases(files: dict[str, Path], entity_files: dict[str, Path],
 
 def _alias_row_problems(row: Row, entity_type: str, record: EntityRecord | None,
                         languages: dict[str, str], tier: str | None,
-                        sources: frozenset[str] | None, add: Callable[[Problem], None]) -> None:
+                        sources: frozenset[str] | None, add: Callable[[Problem], None],
+                        max_name_length: int) -> None:
     """Report everything wrong with an alias row that failed the fast check."""
     eid, text, lang, kind, source = row.fields.values()
     if record is None:
@@ -478,6 +486,9 @@ def _alias_row_problems(row: Row, entity_type: str, record: EntityRecord | None,
         add(row.problem(f"unknown alias kind {kind!r} (not in {ALIAS_KINDS_FILE})"))
     if sources is not None and source not in sources:
         add(row.problem(f"unknown source {source!r}: must be 'curated' or a file name in {SEEDS_FOLDER}/"))
+    if len(text) > max_name_length:
+        add(row.problem(f"alias is {len(text)} characters long; no query can match it "
+                        f"(max_name_length is {max_name_length})"))
 
 
 def _shared_strong_forms(aliases: list[Alias]) -> tuple[Problem, ...]:

@@ -7,6 +7,7 @@ a request with two bad fields always reports the same one.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
@@ -52,6 +53,11 @@ class ValidOptions:
     floor: float
 
 
+#: Unicode general categories of characters that show nothing: format (Cf: bidi marks,
+#: ZWJ/ZWNJ, zero-width space, BOM, soft hyphen) and control (Cc)
+_INVISIBLE = frozenset({"Cf", "Cc"})
+
+
 def checked_name(name: object, settings: Settings) -> str:
     """The name stripped; ``InvalidArgument("name")`` if it is not usable."""
     if not isinstance(name, str):
@@ -59,6 +65,9 @@ def checked_name(name: object, settings: Settings) -> str:
     text = name.strip()
     if not text:
         raise InvalidArgument("name", "must not be empty or whitespace only")
+    if all(c.isspace() or unicodedata.category(c) in _INVISIBLE for c in text):
+        raise InvalidArgument("name", "must hold a visible character, not only invisible ones "
+                                      "(bidi marks, joiners, zero-width spaces)")
     if len(text) > settings.max_name_length:
         raise InvalidArgument("name", f"is {len(text)} characters long; the limit is "
                                       f"{settings.max_name_length}")

@@ -59,6 +59,8 @@ class Morphology:
     elisions: frozenset[str] = frozenset()
     #: languages whose stems are also compared by keys (``scripts.tsv``, column ``stems``)
     keyed_languages: frozenset[str] = frozenset()
+    #: affix lists per (table, script, keyed) and their suffix indexes, built on first use
+    affix_cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def load(cls, directory: Path, *, script_rules: ScriptRules | None = None,
@@ -151,9 +153,26 @@ class Morphology:
     def _suffix_set(self, script: str) -> frozenset[str]:
         return self.suffix_sets.get(script, frozenset())
 
-    def _lists(self, table: dict[str, tuple[str, ...]], script: str, *, keyed: bool = False) -> list[str]:
-        return [a for lang in self.languages_by_script.get(script, ()) for a in table.get(lang, ())
-                if not keyed or lang in self.keyed_languages]
+    def _lists(self, table: dict[str, tuple[str, ...]], script: str, *, keyed: bool = False) -> tuple[str, ...]:
+        """The affixes of ``table`` that apply to a token of ``script``, in the order tried (memoised)."""
+        key = (id(table), script, keyed)
+        found = self.affix_cache.get(key)
+        if found is None:
+            found = self.affix_cache[key] = tuple(
+                a for lang in self.languages_by_script.get(script, ()) for a in table.get(lang, ())
+                if not keyed or lang in self.keyed_languages)
+        return found
+
+    def _suffix_index(self, script: str, *, keyed: bool) -> tuple[tuple[int, ...], dict[str, int]]:
+        """(the suffix lengths, suffix -> its first place in the order tried) for ``script`` (memoised)."""
+        key = ("index", script, keyed)
+        found = self.affix_cache.get(key)
+        if found is None:
+            rank: dict[str, int] = {}
+            for place, suffix in enumerate(self._lists(self.suffixes, script, keyed=keyed)):
+                rank.setdefault(suffix, place)
+            found = self.affix_cache[key] = (tuple(sorted({len(x) for x in rank})), rank)
+        return found
 
     def without_article(self, token: str, script: str) -> str | None:
         """The token without a leading article (``الامارات`` -> ``امارات``), if one is there."""
@@ -183,9 +202,16 @@ class Morphology:
         """Candidate base forms of a normalised token, likeliest first, without the token itself;
         with ``keyed``, only from the lists whose stems may be compared by keys (``scripts.tsv``)."""
         prefixes = self._lists(self.prefixes, script, keyed=keyed) + self._lists(self.articles, script, keyed=keyed)
-        suffixes = self._lists(self.suffixes, script, keyed=keyed)
-        if not prefixes and not suffixes:
+        lengths, rank = self._suffix_index(script, keyed=keyed)
+        if not prefixes and not rank:
             return []
+
+        def endings(word: str) -> list[str]:
+            """The suffixes ``word`` ends with that leave a stem, in the order tried."""
+            found = [word[-n:] for n in lengths if len(word) - n >= MIN_STEM_LETTERS and word[-n:] in rank]
+            found.sort(key=rank.__getitem__)
+            return found
+
         bases = [token]
         for _layer in range(PREFIX_LAYERS):
             for base in list(bases):
@@ -198,15 +224,13 @@ class Morphology:
         for base in bases:
             if base != token:
                 out.append(base)
-            for suffix in suffixes:
-                if base.endswith(suffix) and len(base) - len(suffix) >= MIN_STEM_LETTERS:
-                    stem = base[: -len(suffix)]
-                    out.append(stem)
-                    # one more layer (Persian قزاقستانی‌ها: ها then ی)
-                    for inner in suffixes:
-                        if stem.endswith(inner) and len(stem) - len(inner) >= MIN_STEM_LETTERS:
-                            out.append(stem[: -len(inner)])
-                            break
+            for suffix in endings(base):
+                stem = base[: -len(suffix)]
+                out.append(stem)
+                # one more layer (Persian قزاقستانی‌ها: ها then ی)
+                inner = endings(stem)
+                if inner:
+                    out.append(stem[: -len(inner[0])])
         unique: list[str] = []
         for s in out:
             if s not in unique and s != token:
