@@ -110,7 +110,7 @@ def test_serve_takes_the_snapshot(compiled):
     try:
         with NamebridgeClient(f"127.0.0.1:{service.port}", timeout=20) as client:
             assert client.resolve("Тоқаевтың").entity_id == "person:kassym-jomart-tokayev"
-            assert client.lexicon_info().lexicon_dir == str(compiled)
+            assert Path(client.lexicon_info().lexicon_dir).name == compiled.name
     finally:
         service.stop(0).wait(10)
 

@@ -76,8 +76,8 @@ class KeyResolver:
 
         frame = pl.from_arrow(table)
         assert isinstance(frame, pl.DataFrame)
-        names = _text_column(frame, self.column).to_list()
-        langs = _text_column(frame, self.lang_column).str.strip_chars().to_list()
+        names = _text_column(frame, self.column, numbers_as_text=True, flag="column").to_list()
+        langs = _text_column(frame, self.lang_column, numbers_as_text=True, flag="lang_column").str.strip_chars().to_list()
         keys = [(n, lang or None) for n, lang in zip(names, langs)]
         distinct = list(dict.fromkeys(keys))
         answers = dict(zip(distinct, self.resolve(distinct)))
