@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -36,7 +35,18 @@ def engine():
 
 
 @pytest.fixture(scope="module")
-def channel(service) -> Iterator["grpc.Channel"]:
+def service(engine):
+    """A real server on a free port of 127.0.0.1 over the bundled engine (a module may
+    define its own, with metrics or credentials)."""
+    from namebridge.api.server import build_service
+
+    service = build_service("127.0.0.1:0", engine=engine)
+    yield service
+    service.stop(0).wait(10)
+
+
+@pytest.fixture(scope="module")
+def channel(service):
     """A channel to the module's ``service`` fixture (a real server on 127.0.0.1)."""
     import grpc
 

@@ -17,21 +17,14 @@ from grpc_status import rpc_status
 
 from namebridge.annotation.annotator import Annotator
 from namebridge.api.client import NamebridgeClient
-from namebridge.api.server import Service, build_service
+from namebridge.api.server import Service
 from namebridge.errors import InvalidArgument
-from namebridge.matching.engine import Engine
 from namebridge.v1 import resolver_pb2 as pb
 
 pytestmark = pytest.mark.timeout(120)
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
-
-@pytest.fixture(scope="module")
-def service(engine: Engine) -> Iterator[Service]:
-    service = build_service("127.0.0.1:0", engine=engine)
-    yield service
-    service.stop(0).wait()
 
 
 @pytest.fixture(scope="module")

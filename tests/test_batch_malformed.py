@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import polars as pl
 
 from tests.test_batch_cli import read, run
 

@@ -19,21 +19,14 @@ import pytest
 from namebridge.api import convert
 from namebridge.api.client import NamebridgeClient, RemoteError, StreamResult
 from conftest import read_vectors
-from namebridge.matching.engine import Engine
 from namebridge.errors import InvalidArgument, NotFound
 from namebridge.matching.results import Decision
-from namebridge.api.server import Service, build_service, create_server, server_credentials
+from namebridge.api.server import Service, create_server, server_credentials
 
 pytestmark = pytest.mark.timeout(60)
 
 NAMES = ["Kazakhstan", "Kassym-Jomart Tokayev", "Тоқаевтың", "توکایف", "Kazakistan'ın", "Zzyzx Qwertyuiop"]
 
-
-@pytest.fixture(scope="module")
-def service(engine: Engine) -> Iterator[Service]:
-    service = build_service("127.0.0.1:0", engine=engine)
-    yield service
-    service.stop(0).wait(10)
 
 
 @pytest.fixture(scope="module")

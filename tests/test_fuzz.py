@@ -18,15 +18,12 @@ loads the derandomized profile (tests/conftest.py).
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import grpc
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from namebridge.api.server import Service, build_service
 from namebridge.batch.formats import BatchInputError, Format, open_reader
 from namebridge.v1 import resolver_pb2 as pb
 
@@ -38,12 +35,6 @@ UNARY = ["Resolve", "BatchResolve", "Transliterate", "GetEntity", "GetLexiconInf
 names = st.text(max_size=300)
 short_texts = st.text(max_size=40)
 
-
-@pytest.fixture(scope="module")
-def service(engine) -> Iterator[Service]:
-    service = build_service("127.0.0.1:0", engine=engine)
-    yield service
-    service.stop(0).wait(10)
 
 
 

@@ -8,12 +8,11 @@ through a real server; a name that also holds a letter is still resolved.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 
 import grpc
 import pytest
 
-from namebridge.api.server import Service, build_service
+from namebridge.api.server import Service
 from namebridge.errors import InvalidArgument
 from namebridge.v1 import resolver_pb2 as pb
 from namebridge.v1 import resolver_pb2_grpc as pb_grpc
@@ -39,12 +38,6 @@ def test_invisible_only_is_refused_in_process(engine, name: str) -> None:
 def test_a_visible_letter_among_marks_is_still_a_name(engine) -> None:
     assert engine.resolve("\u200fIsrael\u200e").decision.value in ("MATCH", "AMBIGUOUS", "NO_MATCH")
 
-
-@pytest.fixture(scope="module")
-def service(engine) -> Iterator[Service]:
-    service = build_service("127.0.0.1:0", engine=engine)
-    yield service
-    service.stop(0).wait(10)
 
 
 @pytest.mark.parametrize("name", INVISIBLE)

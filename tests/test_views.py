@@ -10,7 +10,6 @@ the message cache) must get the same message as the first time.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 
 import grpc
 import pytest
@@ -19,13 +18,10 @@ from grpc_status import rpc_status
 
 from namebridge.api import convert
 from namebridge.api.client import NamebridgeClient
-from namebridge.api.server import Service, build_service
 from namebridge.lexicon.loader import load_lexicon
-from namebridge.matching.engine import Engine
 from namebridge.matching.results import Decision, Resolution
 from namebridge.settings import BUNDLED_LEXICON_DIR
 from namebridge.v1 import resolver_pb2 as pb
-from namebridge.v1 import resolver_pb2_grpc as pb_grpc
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -43,18 +39,6 @@ def names() -> list[str]:
     return list(dict.fromkeys(picked + SEED_NAMES))
 
 
-@pytest.fixture(scope="module")
-def service(engine: Engine) -> Iterator[Service]:
-    service = build_service("127.0.0.1:0", engine=engine)
-    yield service
-    service.stop(0).wait(10)
-
-
-@pytest.fixture(scope="module")
-def stub(service: Service) -> Iterator[pb_grpc.EntityResolverServiceStub]:
-    with grpc.insecure_channel(f"127.0.0.1:{service.port}") as channel:
-        grpc.channel_ready_future(channel).result(timeout=10)
-        yield pb_grpc.EntityResolverServiceStub(channel)
 
 
 def basic_of(resolution: Resolution) -> dict[str, object]:
