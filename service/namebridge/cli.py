@@ -193,7 +193,6 @@ def lexicon_compile_command(
     """
     import time
 
-    from namebridge.matching.engine import Engine
     from namebridge.matching.snapshot import write_snapshot
 
     started = time.perf_counter()

@@ -19,8 +19,6 @@ lexicon version covers them.
 
 from __future__ import annotations
 
-from namebridge.lexicon.calibration import FEATURES
-
 #: the lead over the runner-up entity is read up to this much: beyond it, how far
 #: behind the runner-up is says nothing more (and a runner-up below the returned
 #: floor, which the engine need not score, cannot change the answer; see ``Engine``)
