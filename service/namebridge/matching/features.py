@@ -498,8 +498,10 @@ def descriptor_fits(a: Alignment, entity_type: str) -> float:
 
 def title_fits(a: Alignment, entity_type: str) -> float:
     """1.0, or 0.0 when the query has a title (``titles.tsv``) that met no alias token and the
-    entity is no person: titles name people, so "President of Uzbekistan" is not Uzbekistan.
-    Against a person a title is dropped (it weighs nothing)."""
-    if entity_type != "person" and any(a.query_roles[i] == "title" for i in a.unmatched_query):
+    entity's names are compounds (``entity_types.tsv``), not a person's: titles name people,
+    so "President of Uzbekistan" is not Uzbekistan. Against a person a title is dropped (it
+    weighs nothing)."""
+    del entity_type  # the name structure travels with the alignment
+    if a.compound and any(a.query_roles[i] == "title" for i in a.unmatched_query):
         return 0.0
     return 1.0
