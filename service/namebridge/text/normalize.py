@@ -9,6 +9,8 @@ letter variants and digits, Latin/Cyrillic confusables, apostrophes. In order:
    every other character (space, apostrophe, quote, hyphen, dot...) ends a
    token; a token right after an apostrophe or a hyphen remembers which
    (``Token.joiner``: Turkish suffixes, Uzbek ``O'zbekiston``, ``АҚШ-қа``);
+   an apostrophe that Unicode counts as a letter (``ʻ`` U+02BB, ``ʼ`` U+02BC)
+   is an apostrophe like the others (``Oʻzbekiston`` = ``O'zbekiston``);
    single letters joined by dots are one token (``U.S.`` -> ``us``);
 3. a token mixing Latin and Cyrillic look-alikes is folded into its dominant
    script (``Аxios`` with a Cyrillic А becomes Latin ``axios``);
@@ -24,7 +26,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -89,6 +91,9 @@ class NormalizationTables:
     to_cyrillic: dict[int, str]
     joiners: dict[str, str]   #: character -> APOSTROPHE or HYPHEN
     scripts: ScriptRules      #: script_ranges.tsv: which letters are Latin, which Cyrillic
+    #: joiners that Unicode counts as letters (Uzbek ʻ U+02BB, ʼ U+02BC) -> a joiner of the same
+    #: kind that is not, so that they end a token like every other apostrophe
+    letter_joiners: dict[int, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, directory: Path) -> "NormalizationTables":
@@ -124,7 +129,18 @@ class NormalizationTables:
                 joiners[chr(_codepoint(r, "codepoint", problems))] = r["kind"]
         if problems:
             raise DataFileError(problems)
-        return cls(removed, variants, to_latin, to_cyrillic, joiners, scripts)
+        return cls(removed, variants, to_latin, to_cyrillic, joiners, scripts, _letter_joiners(joiners))
+
+
+def _letter_joiners(joiners: dict[str, str]) -> dict[int, str]:
+    """Joiners the token pattern would take as letters (ʻ, ʼ) -> the first listed joiner of
+    their kind that it does not (an apostrophe written as a letter still ends a token)."""
+    plain = {}
+    for char, kind in joiners.items():
+        if not _TOKEN.fullmatch(char):
+            plain.setdefault(kind, char)
+    return {ord(char): plain[kind] for char, kind in joiners.items()
+            if _TOKEN.fullmatch(char) and kind in plain}
 
 
 def _codepoint(row: Row, column: str, problems: list[Problem]) -> int:
@@ -184,6 +200,8 @@ def tokenize(text: str, tables: NormalizationTables | None = None) -> tuple[Toke
     """The tokens of ``text``, normalised; see the module docstring for the steps."""
     tables = tables or bundled_tables()
     cleaned = unicodedata.normalize("NFKC", text).translate(tables.removed)
+    if tables.letter_joiners:
+        cleaned = cleaned.translate(tables.letter_joiners)
     tokens: list[Token] = []
     previous_end = 0
     acronym_letters = 0  # letters in the last token if it is a dotted acronym in the making
