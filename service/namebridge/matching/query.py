@@ -17,7 +17,7 @@ from typing import Iterable
 from namebridge.matching import features
 from namebridge.matching.index import COMMON_NAME_FACTOR, PATRONYMIC_WEIGHT, AliasIndex
 from namebridge.settings import Settings
-from namebridge.text.keys import KeyTable, TokenKeys, token_keys
+from namebridge.text.keys import KeyTable, TokenKeys, acronym_key, token_keys
 from namebridge.text.morphology import Morphology
 from namebridge.text.normalize import Token
 from namebridge.text.scripts import (ABJADS, MIXED, UNDETERMINED, UNKNOWN, ScriptRules, detect_language,
@@ -55,6 +55,14 @@ MAX_LEADING_COMPLEMENT = 2
 #: entity types whose names are places (a title's complement may be one)
 PLACE_TYPES = frozenset({"country", "city", "region"})
 
+#: similarity of a query token written in capitals and an acronym of the lexicon that are the
+#: same letters in another alphabet (АКШ, AQSH ~ АҚШ)
+ACRONYM_SIMILARITY = 0.95
+#: a query token (or the part of it before a case ending) is written as an acronym with at least
+#: this many capitals, its first letter one of them (АКШга, AQShning; not Aus)
+MIN_ACRONYM_CAPITALS = 2
+MAX_ACRONYM_LETTERS = 5
+
 #: weight of a generational marker or place qualifier left over (the features
 #: ``generational_marker`` and ``place_qualifier`` decide what it means)
 STRUCTURE_WEIGHT = 0.1
@@ -90,6 +98,11 @@ class QueryAnalyzer:
         #: vocabulary tokens written only in the names of countries, cities and regions
         self.place_vocabulary = place_vocabulary(index)
         self.qualifiers = self._with_stems(wordlists.qualifiers)
+        #: acronym key (``keys.acronym_key``) -> the vocabulary tokens written as acronyms
+        self.acronyms: dict[str, list[int]] = {}
+        for vid, vt in enumerate(index.vocabulary):
+            if vt.acronym and not vt.abjad:
+                self.acronyms.setdefault(acronym_key(vt.text, key_table), []).append(vid)
 
     def _with_stems(self, tokens: Iterable[str]) -> dict[str, str]:
         """Each token and its base forms (as ``Morphology.stems`` gives them) -> the token."""
@@ -170,6 +183,26 @@ class QueryAnalyzer:
                 joined = self.lookup_token(a.text + b.text, a.surface + b.surface, language, first=(i == 0))
                 if any(similarity >= STRONG_TOKEN_SIMILARITY for similarity, _key in joined.matches.values()):
                     readings.append(query[:i] + [joined] + query[i + 2:])
+        readings += self._joined_letters(kept, query, language)
+        return readings
+
+    def _joined_letters(self, kept: list[Token], query: list[QueryToken],
+                        language: str | None) -> list[list[QueryToken]]:
+        """The query with a run of three single letters or more (U. S. A., written with spaces)
+        written together, where that is an alias token (pairs are joined above)."""
+        readings = []
+        start = 0
+        while start < len(kept):
+            end = start
+            while end < len(kept) and len(kept[end].text) == 1 and kept[end].text.isalpha():
+                end += 1
+            if end - start >= 3:
+                text = "".join(t.text for t in kept[start:end])
+                if text in self.index.by_text:
+                    joined = self.lookup_token(text, "".join(t.surface for t in kept[start:end]), language,
+                                               first=(start == 0))
+                    readings.append(query[:start] + [joined] + query[end:])
+            start = end + 1 if end == start else end
         return readings
 
     def _is_lineage_marker(self, token: QueryToken) -> bool:
@@ -255,6 +288,8 @@ class QueryAnalyzer:
                         matches[vid] = (factor, "exact+stem")
             if not abjad:
                 self._match_bases(text, script, matches)
+        if not abjad:
+            self._match_acronyms(text, surface, stems, matches)
         if text in self.wordlists.ordinary_words:
             # an ordinary word (Was, Bon, الذين) meets a name only as written
             matches = {vid: hit for vid, hit in matches.items() if hit[1] == "exact"}
@@ -268,6 +303,21 @@ class QueryAnalyzer:
             for vid in by_base.get(base, ()):
                 if BASE_SIMILARITY > matches.get(vid, (0.0, ""))[0]:
                     matches[vid] = (BASE_SIMILARITY, "base")
+
+    def _match_acronyms(self, text: str, surface: str, stems: list[str],
+                        matches: dict[int, tuple[float, str]]) -> None:
+        """Add the acronyms of the lexicon that the token, written in capitals, spells letter
+        for letter in another alphabet (АКШ, AQSH ~ АҚШ), or that it holds before a case ending
+        (АКШга, AQShning, ABDnin): acronyms are otherwise met only as written."""
+        if not self.acronyms:
+            return
+        for form in (text, *stems):
+            if not text.startswith(form) or not _written_as_acronym(surface[:len(form)]):
+                continue
+            similarity = ACRONYM_SIMILARITY if form == text else ACRONYM_SIMILARITY * self.settings.stemmed_factor
+            for vid in self.acronyms.get(acronym_key(form, self.key_table), ()):
+                if similarity > matches.get(vid, (0.0, ""))[0]:
+                    matches[vid] = (similarity, "acronym" if form == text else "acronym+stem")
 
     def _match_form(self, form: str, keys: TokenKeys, abjad: bool, factor: float,
                     matches: dict[int, tuple[float, str]]) -> None:
@@ -347,6 +397,14 @@ def dominant_script(scripts: list[str]) -> str:
         (first, n1), (_second, n2) = counts.most_common(2)
         return first if n1 > n2 else MIXED
     return letters[0]
+
+
+def _written_as_acronym(surface: str) -> bool:
+    """True for letters written as an acronym: ``MIN_ACRONYM_CAPITALS`` capitals or more, the
+    first letter one of them (АКШ, AQSh; not Aus or Ash)."""
+    letters = [c for c in surface if c.isalpha()]
+    return (MIN_ACRONYM_CAPITALS <= len(letters) <= MAX_ACRONYM_LETTERS and letters[0].isupper()
+            and sum(c.isupper() for c in letters) >= MIN_ACRONYM_CAPITALS)
 
 
 def is_initial(text: str, keys: TokenKeys) -> bool:

@@ -5,7 +5,8 @@ removed characters (harakat, tatweel, ZWNJ/ZWJ, bidi marks), Arabic/Persian
 letter variants and digits, Latin/Cyrillic confusables, apostrophes. In order:
 
 1. NFKC; removed characters dropped;
-2. tokens are runs of letters, digits, combining marks and ``+`` (``C5+1``);
+2. tokens are runs of letters, digits, combining marks and ``+`` (``C5+1``;
+   spaces around a ``+`` next to a digit go: ``C5 + 1`` is ``C5+1``);
    every other character (space, apostrophe, quote, hyphen, dot...) ends a
    token; a token right after an apostrophe or a hyphen remembers which
    (``Token.joiner``: Turkish suffixes, Uzbek ``O'zbekiston``, ``АҚШ-қа``);
@@ -13,7 +14,9 @@ letter variants and digits, Latin/Cyrillic confusables, apostrophes. In order:
    is an apostrophe like the others (``Oʻzbekiston`` = ``O'zbekiston``);
    single letters joined by dots are one token (``U.S.`` -> ``us``);
 3. a token mixing Latin and Cyrillic look-alikes is folded into its dominant
-   script (``Аxios`` with a Cyrillic А becomes Latin ``axios``);
+   script (``Аxios`` with a Cyrillic А becomes Latin ``axios``), and a code
+   (letters with digits or ``+``) written in Cyrillic look-alikes alone is
+   folded into Latin (``С5+1`` with a Cyrillic С is ``C5+1``);
 4. case folding that is right for Turkish (``İ``/``I``/``ı`` all fold to ``i``)
    and Cyrillic; letter variants unified (``ی``=``ي``, ``ک``=``ك``, ``ة``=``ه``...),
    Persian and Arabic-Indic digits to ASCII.
@@ -69,6 +72,8 @@ TOKEN_FORMS_CACHE_SIZE = 262144
 
 APOSTROPHE = "apostrophe"
 HYPHEN = "hyphen"
+#: spaces around a "+" with a digit on one side (C5 + 1, G7 + 2): the "+" joins a code
+_PLUS_SPACING = re.compile(r"(?<=\d)\s+\+\s*(?=[^\W_])|(?<=\d)\+\s+(?=[^\W_])|(?<=[^\W_])\s*\+\s*(?=\d)")
 _TOKEN = re.compile(rf"(?:[^\W_]|[{_MARKS}])(?:[^\W_]|[{_MARKS}]|\+)*")
 
 
@@ -173,7 +178,8 @@ def fold_case(text: str) -> str:
 
 
 def _fold_confusables(token: str, tables: NormalizationTables) -> str:
-    """Fold a token that mixes Latin and Cyrillic letters into its dominant script."""
+    """Fold a token that mixes Latin and Cyrillic letters into its dominant script, and a
+    code (letters with a digit or ``+``) of Cyrillic look-alikes alone into Latin (С5+1)."""
     latin = cyrillic = 0
     for ch in token:
         script = tables.scripts.char_script(ch)
@@ -181,6 +187,9 @@ def _fold_confusables(token: str, tables: NormalizationTables) -> str:
             cyrillic += 1
         elif script == LATIN and ch.isalpha():
             latin += 1
+    if cyrillic and not latin and not token.isalpha() and all(
+            ord(ch) in tables.to_latin for ch in token if ch.isalpha()):
+        return token.translate(tables.to_latin)
     if not latin or not cyrillic:
         return token
     table = tables.to_latin if latin >= cyrillic else tables.to_cyrillic
@@ -202,6 +211,8 @@ def tokenize(text: str, tables: NormalizationTables | None = None) -> tuple[Toke
     cleaned = unicodedata.normalize("NFKC", text).translate(tables.removed)
     if tables.letter_joiners:
         cleaned = cleaned.translate(tables.letter_joiners)
+    if "+" in cleaned:
+        cleaned = _PLUS_SPACING.sub("+", cleaned)
     tokens: list[Token] = []
     previous_end = 0
     acronym_letters = 0  # letters in the last token if it is a dotted acronym in the making
