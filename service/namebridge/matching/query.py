@@ -36,6 +36,9 @@ STRONG_TOKEN_SIMILARITY = 0.93
 #: similarity of a query token and an alias token that share a base form (both inflected)
 BASE_SIMILARITY = 0.95
 
+#: the comparison that met an alias token through a shared base form
+BASE_KEY = "base"
+
 #: a particle or title found through a base form has at least this many letters
 MIN_PARTICLE_STEM = 3
 
@@ -181,7 +184,10 @@ class QueryAnalyzer:
                 continue   # a qualifier or marker is a word of its own (قضاء غزة is not قطاع غزة)
             if a.text not in self.index.by_text or b.text not in self.index.by_text:
                 joined = self.lookup_token(a.text + b.text, a.surface + b.surface, language, first=(i == 0))
-                if any(similarity >= STRONG_TOKEN_SIMILARITY for similarity, _key in joined.matches.values()):
+                # as written or by keys: a base form shared with an alias token is no sign that
+                # the two words are one (Miami-Dade is not an inflected Miami)
+                if any(similarity >= STRONG_TOKEN_SIMILARITY and key != BASE_KEY
+                       for similarity, key in joined.matches.values()):
                     readings.append(query[:i] + [joined] + query[i + 2:])
         readings += self._joined_letters(kept, query, language)
         return readings
@@ -240,7 +246,9 @@ class QueryAnalyzer:
                        if self.structure_role(vocabulary[vid].text,
                                               self.morphology.stems(vocabulary[vid].text, script)) == structure}
             return QueryToken(text, script, language, structure, STRUCTURE_WEIGHT, keys, matches)
-        if is_initial(text, keys):
+        if is_initial(text, keys) and (first or text not in self.wordlists.particles):
+            # a listed one-letter particle inside a name is that word (Южная *и* Центральная
+            # Азия, جنوب *و* وسط آسيا), not an initial
             return QueryToken(text, script, language, INITIAL, INITIAL_WEIGHT, keys, {})
         role, weight = NAME, 1.0
         # a base form counts when it keeps most of the token (президента, والرئيس; Астаны is no ас)
@@ -302,7 +310,7 @@ class QueryAnalyzer:
         for base in self.morphology.base_forms(text, script):
             for vid in by_base.get(base, ()):
                 if BASE_SIMILARITY > matches.get(vid, (0.0, ""))[0]:
-                    matches[vid] = (BASE_SIMILARITY, "base")
+                    matches[vid] = (BASE_SIMILARITY, BASE_KEY)
 
     def _match_acronyms(self, text: str, surface: str, stems: list[str],
                         matches: dict[int, tuple[float, str]]) -> None:
