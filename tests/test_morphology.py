@@ -62,3 +62,14 @@ def test_a_suffix_listed_twice_in_one_list_is_reported(tmp_path) -> None:
     with pytest.raises(DataFileError) as caught:
         Morphology.load(target)
     assert "de.tsv" in str(caught.value) and "both a suffix and a base_suffix" in str(caught.value)
+
+
+@pytest.mark.parametrize(("written", "joined"), [
+    ("oʻgʻli", "ogli"), ("o‘g‘li", "ogli"), ("o'g'li", "ogli"),      # Uzbek: two apostrophes, one word
+    ("Qozogʻistonning", "qozogistonning"),                           # an Uzbek apostrophe, then a suffix
+    ("Kazakistan'ın", "kazakistan"), ("Tokyo'da", "tokyo"),           # Turkish: one apostrophe, the suffix goes
+])
+def test_apostrophe_parts_are_joined_or_dropped(engine, written: str, joined: str) -> None:
+    from namebridge.text.normalize import tokenize
+
+    assert " ".join(t.text for t in engine.morphology.rejoin(tokenize(written))) == joined

@@ -136,14 +136,18 @@ class Morphology:
         """Tokens with joined parts resolved: a suffix after an apostrophe
         (``Kazakistan'ın``) or after a hyphen (``АҚШ-қа``) is dropped, and so is an
         elided article before an apostrophe (``l'Ouzbékistan``); any other
-        part after an apostrophe is joined back (``O'zbekiston``, ``Jo'mart``)."""
+        part after an apostrophe is joined back (``O'zbekiston``, ``Jo'mart``), and so is any
+        part after a second apostrophe in one word (``oʻgʻli``: no Turkish suffix there)."""
         out: list[Token] = []
+        #: the last token kept is a word already joined at an apostrophe (Uzbek oʻgʻ-): a Turkish
+        #: word has one apostrophe, before its suffixes, so a second one is a letter (oʻgʻli)
+        joined = False
         for position, token in enumerate(tokens):
             if position + 1 < len(tokens) and self._is_detached_proclitic(token):
                 continue
             if token.joiner and out:
                 if token.joiner == APOSTROPHE:
-                    if token.text in self.apostrophe_suffixes:
+                    if token.text in self.apostrophe_suffixes and not joined:
                         continue
                     if out[-1].text in self.elisions:
                         # l'Ouzbékistan, dell'Uzbekistan: the elided article goes, the word stays
@@ -152,10 +156,12 @@ class Morphology:
                     previous = out.pop()
                     out.append(Token(previous.text + token.text, previous.surface + token.surface,
                                      previous.joiner))
+                    joined = True
                     continue
                 if token.joiner == HYPHEN and token.text in self._suffix_set(detect_script(token.surface, self.script_rules)):
                     continue
             out.append(token)
+            joined = False
         return out
 
     def _is_detached_proclitic(self, token: Token) -> bool:
