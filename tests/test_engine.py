@@ -84,6 +84,18 @@ def test_another_person_sharing_a_name_part_does_not_match(engine: Engine, name:
     assert engine.resolve(name).decision is not Decision.MATCH
 
 
+@pytest.mark.parametrize("name", ["Moscow, Iowa", "Moscow Ohio", "Astana Iowa"])
+def test_a_word_of_vowels_alone_is_not_joined_into_a_name(engine: Engine, name: str) -> None:
+    # joined, "moscowiowa" reads like Moskva (the second word brings no consonant); apart,
+    # the place after the name is a word the entity does not have
+    assert engine.resolve(name).decision is not Decision.MATCH
+
+
+def test_joined_words_still_meet_a_compound_written_as_one_word(engine: Engine) -> None:
+    top = engine.resolve("کاخ سفید").top
+    assert top is not None and top.entity_id == "building:white-house"
+
+
 def test_a_weak_alias_alone_supports_but_does_not_carry_a_match(engine: Engine) -> None:
     resolution = engine.resolve("الاحتلال")   # an epithet for Israel in one seed
     assert resolution.top is not None and resolution.top.entity_id == "country:il"

@@ -166,9 +166,17 @@ class QueryAnalyzer:
             if (is_structural(query[i].role) or is_structural(query[i + 1].role)
                     or self._is_lineage_marker(query[i]) or self._is_lineage_marker(query[i + 1])):
                 continue   # a qualifier or marker is a word of its own (قضاء غزة is not قطاع غزة)
+            if not query[i].keys.skeleton[0] or not query[i + 1].keys.skeleton[0]:
+                continue   # a word of vowels alone adds no evidence to a compound (Moscow Iowa)
             if a.text not in self.index.by_text or b.text not in self.index.by_text:
                 joined = self.lookup_token(a.text + b.text, a.surface + b.surface, language, first=(i == 0))
-                if any(similarity >= STRONG_TOKEN_SIMILARITY for similarity, _key in joined.matches.values()):
+                # the second word must add to the match: a joined form that meets only what one
+                # of its words meets as well on its own swallows the other (Moscow Iowa is not
+                # a spelling of Moscow)
+                apart = (query[i].matches, query[i + 1].matches)
+                if any(similarity >= STRONG_TOKEN_SIMILARITY
+                       and all(similarity > side.get(vid, (0.0, ""))[0] for side in apart)
+                       for vid, (similarity, _key) in joined.matches.items()):
                     readings.append(query[:i] + [joined] + query[i + 2:])
         return readings
 
