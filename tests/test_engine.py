@@ -96,6 +96,22 @@ def test_joined_words_still_meet_a_compound_written_as_one_word(engine: Engine) 
     assert top is not None and top.entity_id == "building:white-house"
 
 
+@pytest.mark.parametrize(("name", "expected"), [
+    ("Special Envoy to the Middle East Steve Witkoff", "person:steve-witkoff"),
+    ("المبعوث الرئاسى إلى الشرق الأوسط ستيف ويتكوف", "person:steve-witkoff"),
+    ("спецпосланник по Ближнему Востоку Стив Уиткофф", "person:steve-witkoff"),
+    ("госсекретарь США Марко Рубио", "person:marco-rubio"),
+])
+def test_a_title_takes_a_place_of_several_words_with_it(engine: Engine, name: str, expected: str) -> None:
+    resolution = engine.resolve(name)
+    assert resolution.decision is Decision.MATCH and resolution.top.entity_id == expected
+
+
+@pytest.mark.parametrize("name", ["Envoy to the Middle East", "спецпосланник по Ближнему Востоку"])
+def test_a_title_and_its_place_alone_name_no_one(engine: Engine, name: str) -> None:
+    assert engine.resolve(name).decision is not Decision.MATCH
+
+
 def test_a_weak_alias_alone_supports_but_does_not_carry_a_match(engine: Engine) -> None:
     resolution = engine.resolve("الاحتلال")   # an epithet for Israel in one seed
     assert resolution.top is not None and resolution.top.entity_id == "country:il"

@@ -121,9 +121,9 @@ class QueryAnalyzer:
         """The words a title takes with it, marked ``complement`` (no weight, no cost):
 
         - the "of X" after a title (President *of Uzbekistan*, Secretary *of State*);
-        - a place right after a title (президента *США* Дональда Трампа, الرئيس
-          *الأمريكي* دونالد ترامب), found by its matches: a token of a country's,
-          city's or region's name (``place_vocabulary``);
+        - a place of one or more words right after a title or its "of X" (президента *США*
+          Дональда Трампа, الرئيس *الأمريكي* دونالد ترامب, envoy to *the Middle East*), found
+          by its matches: tokens of a country's, city's or region's name (``place_vocabulary``);
         - one or two words that open the query before a title (*Florida* Senator,
           *U.S.* President, *Kazakistan* Cumhurbaşkanı, *АҚШ* президенти).
 
@@ -136,10 +136,15 @@ class QueryAnalyzer:
         n = len(query)
         for i in titles:
             j = i + 1
-            if j + 1 < n and query[j].role == PARTICLE and query[j + 1].role not in (TITLE, PARTICLE):
-                complement.add(j + 1)
-            elif j < n and query[j].role not in (TITLE, PARTICLE) and self._is_place(query[j]):
+            while j < n and query[j].role == PARTICLE:
+                j += 1
+            if i + 1 < j < n and query[j].role != TITLE:
                 complement.add(j)
+                j += 1
+            # then a place of one or more words (envoy to *the Middle East*, المبعوث إلى *الشرق الأوسط*)
+            while j < n and query[j].role not in (TITLE, PARTICLE) and self._is_place(query[j]):
+                complement.add(j)
+                j += 1
         first = titles[0]
         if 0 < first <= MAX_LEADING_COMPLEMENT and all(query[k].role not in (PARTICLE, PATRONYMIC)
                                                        for k in range(first)):
