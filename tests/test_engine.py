@@ -112,6 +112,22 @@ def test_a_title_and_its_place_alone_name_no_one(engine: Engine, name: str) -> N
     assert engine.resolve(name).decision is not Decision.MATCH
 
 
+@pytest.mark.parametrize("name", ["Mrs Trump", "Mrs. Netanyahu", "السيدة نتنياهو", "خانم ترامپ",
+                                  "госпожа Токаева", "Prince Reema"])
+def test_a_title_of_the_other_gender_names_someone_else(engine: Engine, name: str) -> None:
+    resolution = engine.resolve(name)
+    assert resolution.decision is not Decision.MATCH
+    assert ("title_gender_fits", 0.0) in resolution.candidates[0].features
+
+
+@pytest.mark.parametrize(("name", "expected"), [("Mr Trump", "person:donald-trump"),
+                                                ("Princess Reema", "person:reema-bint-bandar-al-saud"),
+                                                ("الأميرة ريما", "person:reema-bint-bandar-al-saud")])
+def test_a_title_of_the_persons_gender_is_dropped(engine: Engine, name: str, expected: str) -> None:
+    resolution = engine.resolve(name)
+    assert resolution.decision is Decision.MATCH and resolution.top.entity_id == expected
+
+
 def test_a_weak_alias_alone_supports_but_does_not_carry_a_match(engine: Engine) -> None:
     resolution = engine.resolve("الاحتلال")   # an epithet for Israel in one seed
     assert resolution.top is not None and resolution.top.entity_id == "country:il"
@@ -165,8 +181,8 @@ def _lexicon(tmp_path: Path, people: list[tuple[str, str]]) -> Path:
         shutil.copy(BUNDLED_LEXICON_DIR / name, directory / name)
     (directory / "entities").mkdir()
     (directory / "aliases").mkdir()
-    rows = "".join(f"person:{slug}\t{name}\t-\n" for slug, name in people)
-    (directory / "entities" / "person.tsv").write_text("id\tcanonical_name\texternal_ids\n" + rows)
+    rows = "".join(f"person:{slug}\t{name}\t-\t-\n" for slug, name in people)
+    (directory / "entities" / "person.tsv").write_text("id\tcanonical_name\texternal_ids\tgender\n" + rows)
     (directory / "aliases" / "person.tsv").write_text("entity_id\ttext\tlang\tkind\tsource\n")
     (directory / INHERIT_FILE).write_text("\t".join(INHERIT_COLUMNS) + "\n"
                                           + "".join(f"{f}\tthe bundled tables\n" for f in TABLE_FOLDERS))

@@ -26,6 +26,7 @@ from namebridge.lexicon.loader import INHERIT_FILE
 from namebridge.settings import BUNDLED_LEXICON_DIR
 
 ENTITY_HEADER = ("id", "canonical_name", "external_ids")
+PERSON_HEADER = (*ENTITY_HEADER, "gender")
 ALIAS_HEADER = ("entity_id", "text", "lang", "kind", "source")
 SEED = "000_article.txt"
 
@@ -71,7 +72,11 @@ def make_lexicon(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         entities = {"person": PEOPLE, "country": COUNTRIES} if entities is None else entities
         aliases = {"person": PEOPLE_ALIASES, "country": COUNTRY_ALIASES} if aliases is None else aliases
         for entity_type, rows in entities.items():
-            write_table(root / "entities" / f"{entity_type}.tsv", ENTITY_HEADER, rows)
+            if entity_type == "person":   # a person's table adds the gender ('-': not known)
+                write_table(root / "entities" / f"{entity_type}.tsv", PERSON_HEADER,
+                            [row if len(row) == len(PERSON_HEADER) else (*row, "-") for row in rows])
+            else:
+                write_table(root / "entities" / f"{entity_type}.tsv", ENTITY_HEADER, rows)
         for entity_type, rows in aliases.items():
             write_table(root / "aliases" / f"{entity_type}.tsv", ALIAS_HEADER, rows)
         write_table(root / INHERIT_FILE, INHERIT_COLUMNS, [(f, "the bundled tables") for f in TABLE_FOLDERS])
@@ -187,6 +192,16 @@ def test_bad_entity_id_format(make_lexicon) -> None:
         f"lexicons/entities/person.tsv:4: bad entity ID 'person:Jane_Doe': {message}",
         f"lexicons/entities/person.tsv:5: bad entity ID 'janedoe': {message}",
     ]
+
+
+def test_a_persons_gender_is_female_male_or_not_known(make_lexicon) -> None:
+    root = make_lexicon(entities={"person": [*PEOPLE, ("person:jane-doe", "Jane Doe", "-", "f")]}, aliases={})
+    assert problems_of(root) == [
+        "lexicons/entities/person.tsv:4: gender must be one of female, male or '-' (not known), found 'f'"]
+    people = load_lexicon(BUNDLED_LEXICON_DIR).entities
+    assert people["person:reema-bint-bandar-al-saud"].gender == "female"
+    assert people["person:donald-trump"].gender == "male"
+    assert people["country:kz"].gender == ""
 
 
 def test_entity_id_type_must_be_the_files(make_lexicon) -> None:

@@ -49,10 +49,15 @@ SEEDS_FOLDER = "seeds"
 TYPE_COLUMNS = ("type", "names", "description")
 #: how the names of a type are built (entity_types.tsv ``names``): a person's of given and
 #: family names, written with initials; a compound's of words that all belong to it
-NAME_STRUCTURES = ("person", "compound")
+PERSON, COMPOUND = "person", "compound"
+NAME_STRUCTURES = (PERSON, COMPOUND)
 LANGUAGE_COLUMNS = ("code", "name", "script")
 KIND_COLUMNS = ("kind", "tier", "description")
 ENTITY_COLUMNS = ("id", "canonical_name", "external_ids")
+#: the entity tables of a type whose names are a person's add the person's gender
+PERSON_ENTITY_COLUMNS = (*ENTITY_COLUMNS, "gender")
+#: values of the gender column (``-``: not known)
+GENDERS = frozenset({"female", "male"})
 ALIAS_COLUMNS = ("entity_id", "text", "lang", "kind", "source")
 
 # --- the values ------------------------------------------------------------
@@ -170,7 +175,7 @@ def _check_lexicon(directory: Path, max_name_length: int) -> LexiconCheck:
 
     entity_files = _record_files(directory, ENTITIES_FOLDER, types, problems)
     alias_files = _record_files(directory, ALIASES_FOLDER, types, problems)
-    records = _read_entities(entity_files, problems, read)
+    records = _read_entities(entity_files, types, problems, read)
     explicit, alias_keys = _read_aliases(alias_files, entity_files, records, languages, kinds,
                                          seed_files if seeds_dir.is_dir() else None, problems, read,
                                          max_name_length)
@@ -179,7 +184,7 @@ def _check_lexicon(directory: Path, max_name_length: int) -> LexiconCheck:
     normalize = unicodedata.normalize
     entities: dict[str, Entity] = {}
     all_aliases: list[Alias] = []
-    for eid, (entity_type, name, external_ids, path, line) in records.items():
+    for eid, (entity_type, name, external_ids, gender, path, line) in records.items():
         rows = explicit.get(eid, ())
         if (eid, normalize("NFC", name), CANONICAL_LANGUAGE) in alias_keys:
             aliases = tuple(rows)
@@ -187,7 +192,7 @@ def _check_lexicon(directory: Path, max_name_length: int) -> LexiconCheck:
             implicit = Alias(eid, name, CANONICAL_LANGUAGE, CANONICAL_KIND, CURATED,
                              canonical_tier, path, line)
             aliases = (implicit, *rows)
-        entities[eid] = Entity(eid, entity_type, name, external_ids, aliases)
+        entities[eid] = Entity(eid, entity_type, name, external_ids, aliases, gender)
         all_aliases.extend(aliases)
     warnings = _shared_strong_forms(all_aliases)
 
@@ -344,12 +349,14 @@ def _read_alias_kinds(path: Path, problems: list[Problem], read: list[Path]) -> 
 # --- entities and aliases --------------------------------------------------
 
 #: entity ID -> (type, canonical name, external IDs, path, line)
-EntityRecord = tuple[str, str, tuple[tuple[str, str], ...], str, int]
+#: (type, canonical name, external IDs, gender, file, line)
+EntityRecord = tuple[str, str, tuple[tuple[str, str], ...], str, str, int]
 
 
-def _read_entities(files: dict[str, Path], problems: list[Problem],
+def _read_entities(files: dict[str, Path], types: dict[str, str], problems: list[Problem],
                    read: list[Path]) -> dict[str, EntityRecord]:
-    """Entity rows of every ``entities/<type>.tsv``, in file order.
+    """Entity rows of every ``entities/<type>.tsv``, in file order; the tables of a type whose
+    names are a person's (``entity_types.tsv``) also have a ``gender`` column.
 
     A row whose ID is malformed is still recorded (under the ID as written) so
     that aliases naming it do not add a second, derived problem.
@@ -358,12 +365,13 @@ def _read_entities(files: dict[str, Path], problems: list[Problem],
     slug_match = SLUG_RE.fullmatch
     for entity_type, path in sorted(files.items()):
         read.append(path)
-        for row in read_table(path, ENTITY_COLUMNS, problems):
+        person = types.get(entity_type) == PERSON
+        for row in read_table(path, PERSON_ENTITY_COLUMNS if person else ENTITY_COLUMNS, problems):
             fields = row.fields
             eid, name, external = fields["id"], fields["canonical_name"], fields["external_ids"]
             first = records.get(eid)
             if first is not None:
-                problems.append(row.problem(f"duplicate entity ID {eid!r} (first at {first[3]}:{first[4]})"))
+                problems.append(row.problem(f"duplicate entity ID {eid!r} (first at {first[4]}:{first[5]})"))
                 continue
             prefix, colon, slug = eid.partition(":")
             if not colon or not slug_match(slug):
@@ -377,7 +385,12 @@ def _read_entities(files: dict[str, Path], problems: list[Problem],
             external_ids = _external_ids(external, entity_type, row, problems)
             if entity_type == COUNTRY and colon:
                 _check_country_slug(slug, external_ids, row, problems)
-            records[eid] = (entity_type, name, external_ids, row.path, row.line)
+            gender = fields.get("gender", NONE)
+            if gender != NONE and gender not in GENDERS:
+                problems.append(row.problem(f"gender must be one of {', '.join(sorted(GENDERS))} or "
+                                            f"{NONE!r} (not known), found {gender!r}"))
+            records[eid] = (entity_type, name, external_ids, "" if gender == NONE else gender,
+                            row.path, row.line)
     return records
 
 

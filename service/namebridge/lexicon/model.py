@@ -28,3 +28,6 @@ class Entity:
     canonical_name: str
     external_ids: tuple[tuple[str, str], ...]
     aliases: tuple[Alias, ...]
+    #: a person's gender (``female``/``male``), "" when not known or not a person: a title
+    #: of the other gender names someone else (Mrs Trump is not Donald Trump)
+    gender: str = ""

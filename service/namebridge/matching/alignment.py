@@ -50,7 +50,8 @@ def alias_side(index: AliasIndex, wordlists: WordLists, position: int) -> AliasS
 
 def align(query: list[QueryToken], side: AliasSide, vocabulary: Sequence[VocabularyToken], *,
           min_similarity: float, initial_similarity: float, initials: bool, compound: bool = False,
-          fathers: frozenset[int] = frozenset(), other_script: bool = False) -> Alignment:
+          fathers: frozenset[int] = frozenset(), other_script: bool = False,
+          other_gender: bool = False) -> Alignment:
     """Greedy one-to-one alignment of query tokens and alias tokens, best pairs first.
 
     With ``initials`` (person-like names only), a one-letter token on either side
@@ -58,7 +59,8 @@ def align(query: list[QueryToken], side: AliasSide, vocabulary: Sequence[Vocabul
     are the query positions of a father's name; a token that is a father's
     name on one side only meets at a lower similarity. ``compound`` if the alias
     names a place, building, organisation or agreement (see ``features.compound_complete``);
-    ``other_script`` see ``features.met_in_query_script``.
+    ``other_script`` see ``features.met_in_query_script``, ``other_gender``
+    ``features.title_gender_fits``.
     """
     alias_vids = side.vids
     pairs: list[tuple[float, int, int, str]] = []   # (-similarity, query index, alias index, key)
@@ -112,6 +114,7 @@ def align(query: list[QueryToken], side: AliasSide, vocabulary: Sequence[Vocabul
         unmatched_alias=[j for j in range(len(alias_vids)) if j not in used_a],
         compound=compound,
         other_script=other_script,
+        other_gender=other_gender,
     )
 
 

@@ -329,6 +329,9 @@ class Alignment:
     #: a one-word query written with vowels meets an alias in an abjad (or the reverse),
     #: while the entity has strong aliases in the query's kind of script too
     other_script: bool = False
+    #: the query has a title only the other gender takes than the person's (``titles.tsv``
+    #: gender, ``person.tsv`` gender): Mrs Netanyahu, خانم ترامپ
+    other_gender: bool = False
 
 
 #: a leftover token weighs at least this to count as conflicting evidence
@@ -494,6 +497,13 @@ def descriptor_fits(a: Alignment, entity_type: str) -> float:
     if entity_type != "org" and any(a.query_roles[i] == "descriptor" for i in a.unmatched_query):
         return 0.0
     return 1.0
+
+
+def title_gender_fits(a: Alignment) -> float:
+    """1.0, or 0.0 when a title in the query is one only the other gender takes (Mrs, السيدة,
+    госпожа, خانم against a man; Mr, King against a woman): a surname with such a title
+    names a relative (Mrs Trump is not Donald Trump)."""
+    return 0.0 if a.other_gender else 1.0
 
 
 def title_fits(a: Alignment, entity_type: str) -> float:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from namebridge.text.keys import KeyTable, TokenKeys, token_keys
-from namebridge.lexicon.loader import Lexicon
+from namebridge.lexicon.loader import COMPOUND, Lexicon
 from namebridge.lexicon.model import Alias
 from namebridge.text.morphology import Morphology
 from namebridge.text.normalize import NormalizationTables, tokenize
@@ -449,10 +449,6 @@ ABBREVIATION = "abbreviation"
 MIN_ACRONYM_LETTERS = 2
 MAX_ACRONYM_LETTERS = 5
 
-#: entity_types.tsv ``names`` of a type whose names are compounds of words
-COMPOUND = "compound"
-#: ... and of a type whose names are a person's
-PERSON = "person"
 
 
 def _writes_compounds(alias: Alias, ids: list[int], vocabulary: list[VocabularyToken],
