@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from namebridge.cli import app
 from namebridge.errors import DataFileError
-from namebridge.lexicon.loader import REFERENCE_FILES, Lexicon, check_lexicon, load_lexicon
+from namebridge.lexicon.loader import REFERENCE_FILES, Lexicon, check_lexicon, is_address, load_lexicon
 from namebridge.lexicon.bundle import INHERIT_COLUMNS, TABLE_FOLDERS, load_bundle
 from namebridge.lexicon.loader import INHERIT_FILE
 from namebridge.settings import BUNDLED_LEXICON_DIR
@@ -305,7 +305,28 @@ def test_unknown_language_kind_and_source(make_lexicon) -> None:
     assert problems_of(root) == [
         "lexicons/aliases/person.tsv:2: unknown language 'xx' (not in languages.tsv)",
         "lexicons/aliases/person.tsv:3: unknown alias kind 'nickname' (not in alias_kinds.tsv)",
-        "lexicons/aliases/person.tsv:4: unknown source '999_missing.txt': must be 'curated' or a file name in seeds/",
+        "lexicons/aliases/person.tsv:4: unknown source '999_missing.txt': must be 'curated', a file name "
+        "in seeds/ or the https:// address of a public page",
+    ]
+
+
+def test_source_may_be_the_address_of_a_public_page(make_lexicon) -> None:
+    page = "https://en.wikipedia.org/wiki/Douglas_Adams"
+    lex = load_lexicon(make_lexicon(aliases={"person": [
+        ("person:douglas-adams", "Duglas Adams", "tr", "variant", page)]}))
+    assert [a.source for a in lex.entities["person:douglas-adams"].aliases if a.language == "tr"] == [page]
+
+
+def test_source_that_is_no_https_address_is_reported(make_lexicon) -> None:
+    root = make_lexicon(aliases={"person": [
+        ("person:douglas-adams", "Дуглас Адамс", "ru", "name", "http://example.org/adams"),
+        ("person:douglas-adams", "Дуглас Адамс", "uk", "name", "https://"),
+    ]})
+    assert problems_of(root) == [
+        "lexicons/aliases/person.tsv:2: unknown source 'http://example.org/adams': must be 'curated', "
+        "a file name in seeds/ or the https:// address of a public page",
+        "lexicons/aliases/person.tsv:3: unknown source 'https://': must be 'curated', "
+        "a file name in seeds/ or the https:// address of a public page",
     ]
 
 
@@ -428,7 +449,7 @@ def test_bundled_lexicon_loads_without_problems() -> None:
         assert any(a.text == entity.canonical_name and a.language == "en" for a in entity.aliases)
     for alias in lex.aliases:
         assert alias.language in lex.languages and alias.kind in lex.alias_kinds
-        assert alias.source == "curated" or alias.source in lex.seed_files
+        assert alias.source == "curated" or alias.source in lex.seed_files or is_address(alias.source)
 
 
 # --- the command -----------------------------------------------------------

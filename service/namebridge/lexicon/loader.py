@@ -65,6 +65,8 @@ ALIAS_COLUMNS = ("entity_id", "text", "lang", "kind", "source")
 TIERS = frozenset({"strong", "weak"})
 STRONG = "strong"
 CURATED = "curated"
+#: a curated alias may name the public page it was taken from instead of ``curated``
+ADDRESS_PREFIX = "https://"
 NONE = "-"
 #: the canonical name is an alias in this language, of this kind, from this source
 CANONICAL_LANGUAGE = "en"
@@ -459,7 +461,8 @@ def _read_aliases(files: dict[str, Path], entity_files: dict[str, Path],
             tier = kinds_get(kind)
             ok = (record is not None and record[0] == entity_type and text[0] != COMMENT
                   and lang in languages and tier is not None
-                  and (sources is None or source in sources) and len(text) <= max_name_length)
+                  and (sources is None or source in sources or is_address(source))
+                  and len(text) <= max_name_length)
             if not ok:
                 _alias_row_problems(row, entity_type, record, languages, tier, sources, add,
                                     max_name_length)
@@ -480,6 +483,12 @@ def _read_aliases(files: dict[str, Path], entity_files: dict[str, Path],
     return by_entity, seen
 
 
+def is_address(source: str) -> bool:
+    """True for a source that is the address of a public page (``https://`` and no space)."""
+    return source.startswith(ADDRESS_PREFIX) and len(source) > len(ADDRESS_PREFIX) \
+        and not any(c.isspace() for c in source)
+
+
 def _alias_row_problems(row: Row, entity_type: str, record: EntityRecord | None,
                         languages: dict[str, str], tier: str | None,
                         sources: frozenset[str] | None, add: Callable[[Problem], None],
@@ -497,8 +506,9 @@ def _alias_row_problems(row: Row, entity_type: str, record: EntityRecord | None,
         add(row.problem(f"unknown language {lang!r} (not in {LANGUAGES_FILE})"))
     if tier is None:
         add(row.problem(f"unknown alias kind {kind!r} (not in {ALIAS_KINDS_FILE})"))
-    if sources is not None and source not in sources:
-        add(row.problem(f"unknown source {source!r}: must be 'curated' or a file name in {SEEDS_FOLDER}/"))
+    if sources is not None and source not in sources and not is_address(source):
+        add(row.problem(f"unknown source {source!r}: must be 'curated', a file name in "
+                        f"{SEEDS_FOLDER}/ or the {ADDRESS_PREFIX} address of a public page"))
     if len(text) > max_name_length:
         add(row.problem(f"alias is {len(text)} characters long; no query can match it "
                         f"(max_name_length is {max_name_length})"))

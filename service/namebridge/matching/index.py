@@ -175,8 +175,14 @@ class AliasIndex:
         # spelling (Zhaksjlyk) of a common name (Zhaksylyk) is not rare evidence.
         # A token's document frequency is the largest number of entities that
         # share any of its skeleton readings.
+        # Particles (de, el, van) are left out of the clusters: their own weight is
+        # fixed, and a name token that merely looks like one (Arabic دي, علي) is no
+        # more common for every Spanish or French name that says "de".
         entities_of_reading: dict[str, set[int]] = {}
+        particles = wordlists.particles
         for vid, vt in enumerate(vocabulary):
+            if vt.text in particles:
+                continue
             seen = entities_of_token[vid]
             for reading in _cluster_keys(vt):
                 cluster = entities_of_reading.setdefault(reading, set())
@@ -189,7 +195,7 @@ class AliasIndex:
         by_full_deletion: dict[str, list[int]] = {}
         by_skeleton_deletion: dict[str, list[int]] = {}
         for vid, vt in enumerate(vocabulary):
-            frequency = max(len(entities_of_reading[r]) for r in _cluster_keys(vt))
+            frequency = max(len(entities_of_reading.get(r, ())) for r in _cluster_keys(vt))
             vt.weight, vt.common = _weight(vt, frequency, wordlists, morphology)
             for key in vt.keys.full:
                 by_full.setdefault(key, []).append(vid)
