@@ -173,8 +173,8 @@ def test_json_shape(engine: Engine) -> None:
 # --- informative-token weighting, on a lexicon written for it --------------------
 
 
-def _lexicon(tmp_path: Path, people: list[tuple[str, str]]) -> Path:
-    """A lexicon of persons (id slug, name) with the bundled reference tables."""
+def _lexicon(tmp_path: Path, people: list[tuple[str, str]], regions: list[tuple[str, str]] = ()) -> Path:
+    """A lexicon of persons and regions (id slug, name) with the bundled reference tables."""
     directory = tmp_path / "lexicons"
     directory.mkdir()
     for name in ("entity_types.tsv", "languages.tsv", "alias_kinds.tsv"):
@@ -184,6 +184,10 @@ def _lexicon(tmp_path: Path, people: list[tuple[str, str]]) -> Path:
     rows = "".join(f"person:{slug}\t{name}\t-\t-\n" for slug, name in people)
     (directory / "entities" / "person.tsv").write_text("id\tcanonical_name\texternal_ids\tgender\n" + rows)
     (directory / "aliases" / "person.tsv").write_text("entity_id\ttext\tlang\tkind\tsource\n")
+    if regions:
+        rows = "".join(f"region:{slug}\t{name}\t-\n" for slug, name in regions)
+        (directory / "entities" / "region.tsv").write_text("id\tcanonical_name\texternal_ids\n" + rows)
+        (directory / "aliases" / "region.tsv").write_text("entity_id\ttext\tlang\tkind\tsource\n")
     (directory / INHERIT_FILE).write_text("\t".join(INHERIT_COLUMNS) + "\n"
                                           + "".join(f"{f}\tthe bundled tables\n" for f in TABLE_FOLDERS))
     return directory
@@ -202,6 +206,19 @@ def test_a_surname_shared_by_many_entities_weighs_less(tmp_path: Path) -> None:
     assert _match(engine, "Zhunusov") == "person:samat-zhunusov"
     assert engine.resolve("Nurlanova").decision is not Decision.MATCH
     assert _match(engine, "Dana Nurlanova") == "person:dana-nurlanova"
+
+
+def test_a_word_many_place_names_share_is_still_a_word_of_each(tmp_path: Path) -> None:
+    # "South" is in twelve names, so it weighs little; Africa is still not South Africa
+    places = ["Africa", "Korea", "Sudan", "Georgia", "Ossetia", "Tyrol", "Wales", "Dakota",
+              "Carolina", "Australia", "Sakhalin", "Kazakhstan"]
+    engine = Engine.load(_lexicon(tmp_path, [("samat-zhunusov", "Samat Zhunusov")],
+                                  [(f"south-{p.lower()}", f"South {p}") for p in places]
+                                  + [("central-asia", "Central Asia")]))
+    assert engine.index.vocabulary[engine.index.by_text["south"]].weight < 0.25
+    assert _match(engine, "South Africa") == "region:south-africa"
+    assert engine.resolve("Africa").decision is not Decision.MATCH
+    assert engine.resolve("Korea").decision is not Decision.MATCH
 
 
 def test_an_alias_written_exactly_like_the_query_is_always_scored(tmp_path: Path) -> None:

@@ -394,7 +394,7 @@ class Engine:
 
     def _alias_side_uncached(self, position: int) -> AliasSide:
         """What alignment needs of one alias that no query changes (memoised per alias)."""
-        return alias_side(self.index, self.wordlists, position)
+        return alias_side(self.index, self.wordlists, self.morphology, position)
 
     def _candidate(self, scored: ScoredAlias) -> Candidate:
         """The labelled explanation of a returned alias."""

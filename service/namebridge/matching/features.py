@@ -326,6 +326,8 @@ class Alignment:
     unmatched_alias: list[int]
     #: the alias names a place, building, organisation or agreement (a compound name)
     compound: bool = False
+    #: alias positions of words of the lists (particles, descriptors...): optional in a compound
+    alias_optional: frozenset[int] = frozenset()
     #: a one-word query written with vowels meets an alias in an abjad (or the reverse),
     #: while the entity has strong aliases in the query's kind of script too
     other_script: bool = False
@@ -425,10 +427,14 @@ def common_name_only(a: Alignment) -> float:
 def compound_complete(a: Alignment) -> float:
     """1.0, or 0.0 when the alias is a compound name (a place, building, organisation or
     agreement) and the query left out one of its words: ``Saray`` is not ``Beyaz Saray``,
-    ``Southern Asia`` is not ``South and Central Asia``. Particles (and, of, ال) may be left out."""
+    ``Southern Asia`` is not ``South and Central Asia``. Words of the lists (particles: and,
+    of, ال; descriptors and state forms: Republic, Agency) may be left out, by what they are,
+    not by how many names share them: *South* is no less a word of South Africa for being
+    in thirty country names."""
     if not a.compound or not a.pairs:
         return 1.0
-    if any(a.alias_weights[j] >= CONFLICT_MIN_WEIGHT * 0.5 for j in a.unmatched_alias):
+    optional = a.alias_optional
+    if any(j not in optional for j in a.unmatched_alias):
         return 0.0
     return 1.0
 

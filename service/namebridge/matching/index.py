@@ -477,16 +477,25 @@ def _cluster_keys(vt: VocabularyToken) -> tuple[str, ...]:
     return tuple(s for s in vt.keys.skeleton if s) or (vt.text,)
 
 
-def _weight(vt: VocabularyToken, frequency: int, wordlists: WordLists,
-            morphology: Morphology) -> tuple[float, bool]:
-    """(weight, is common given name) of a vocabulary token."""
+def structural_word(vt: VocabularyToken, wordlists: WordLists, morphology: Morphology) -> str | None:
+    """The word of the lists (``particles``: particles, titles, descriptors, state forms) a
+    vocabulary token is, or None: a word a name may leave out (Republic *of*, *Al* Saud)."""
     if vt.text in wordlists.particles:
-        return wordlists.particles[vt.text], False
+        return vt.text
     if vt.abjad:
         # a title with the article or a clitic (الرئيس) is still a title
         for stem in morphology.stems(vt.text, "Arabic"):
             if stem in wordlists.particles:
-                return wordlists.particles[stem], False
+                return stem
+    return None
+
+
+def _weight(vt: VocabularyToken, frequency: int, wordlists: WordLists,
+            morphology: Morphology) -> tuple[float, bool]:
+    """(weight, is common given name) of a vocabulary token."""
+    word = structural_word(vt, wordlists, morphology)
+    if word is not None:
+        return wordlists.particles[word], False
     if wordlists.is_patronymic(vt.text):
         return PATRONYMIC_WEIGHT, False
     weight = token_weight(frequency)
