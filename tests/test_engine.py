@@ -84,6 +84,50 @@ def test_another_person_sharing_a_name_part_does_not_match(engine: Engine, name:
     assert engine.resolve(name).decision is not Decision.MATCH
 
 
+@pytest.mark.parametrize("name", ["Moscow, Iowa", "Moscow Ohio", "Astana Iowa"])
+def test_a_word_of_vowels_alone_is_not_joined_into_a_name(engine: Engine, name: str) -> None:
+    # joined, "moscowiowa" reads like Moskva (the second word brings no consonant); apart,
+    # the place after the name is a word the entity does not have
+    assert engine.resolve(name).decision is not Decision.MATCH
+
+
+def test_joined_words_still_meet_a_compound_written_as_one_word(engine: Engine) -> None:
+    top = engine.resolve("کاخ سفید").top
+    assert top is not None and top.entity_id == "building:white-house"
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("Special Envoy to the Middle East Steve Witkoff", "person:steve-witkoff"),
+    ("المبعوث الرئاسى إلى الشرق الأوسط ستيف ويتكوف", "person:steve-witkoff"),
+    ("спецпосланник по Ближнему Востоку Стив Уиткофф", "person:steve-witkoff"),
+    ("госсекретарь США Марко Рубио", "person:marco-rubio"),
+])
+def test_a_title_takes_a_place_of_several_words_with_it(engine: Engine, name: str, expected: str) -> None:
+    resolution = engine.resolve(name)
+    assert resolution.decision is Decision.MATCH and resolution.top.entity_id == expected
+
+
+@pytest.mark.parametrize("name", ["Envoy to the Middle East", "спецпосланник по Ближнему Востоку"])
+def test_a_title_and_its_place_alone_name_no_one(engine: Engine, name: str) -> None:
+    assert engine.resolve(name).decision is not Decision.MATCH
+
+
+@pytest.mark.parametrize("name", ["Mrs Trump", "Mrs. Netanyahu", "السيدة نتنياهو", "خانم ترامپ",
+                                  "госпожа Токаева", "Prince Reema"])
+def test_a_title_of_the_other_gender_names_someone_else(engine: Engine, name: str) -> None:
+    resolution = engine.resolve(name)
+    assert resolution.decision is not Decision.MATCH
+    assert ("title_gender_fits", 0.0) in resolution.candidates[0].features
+
+
+@pytest.mark.parametrize(("name", "expected"), [("Mr Trump", "person:donald-trump"),
+                                                ("Princess Reema", "person:reema-bint-bandar-al-saud"),
+                                                ("الأميرة ريما", "person:reema-bint-bandar-al-saud")])
+def test_a_title_of_the_persons_gender_is_dropped(engine: Engine, name: str, expected: str) -> None:
+    resolution = engine.resolve(name)
+    assert resolution.decision is Decision.MATCH and resolution.top.entity_id == expected
+
+
 def test_a_weak_alias_alone_supports_but_does_not_carry_a_match(engine: Engine) -> None:
     resolution = engine.resolve("الاحتلال")   # an epithet for Israel in one seed
     assert resolution.top is not None and resolution.top.entity_id == "country:il"
@@ -129,17 +173,21 @@ def test_json_shape(engine: Engine) -> None:
 # --- informative-token weighting, on a lexicon written for it --------------------
 
 
-def _lexicon(tmp_path: Path, people: list[tuple[str, str]]) -> Path:
-    """A lexicon of persons (id slug, name) with the bundled reference tables."""
+def _lexicon(tmp_path: Path, people: list[tuple[str, str]], regions: list[tuple[str, str]] = ()) -> Path:
+    """A lexicon of persons and regions (id slug, name) with the bundled reference tables."""
     directory = tmp_path / "lexicons"
     directory.mkdir()
     for name in ("entity_types.tsv", "languages.tsv", "alias_kinds.tsv"):
         shutil.copy(BUNDLED_LEXICON_DIR / name, directory / name)
     (directory / "entities").mkdir()
     (directory / "aliases").mkdir()
-    rows = "".join(f"person:{slug}\t{name}\t-\n" for slug, name in people)
-    (directory / "entities" / "person.tsv").write_text("id\tcanonical_name\texternal_ids\n" + rows)
+    rows = "".join(f"person:{slug}\t{name}\t-\t-\n" for slug, name in people)
+    (directory / "entities" / "person.tsv").write_text("id\tcanonical_name\texternal_ids\tgender\n" + rows)
     (directory / "aliases" / "person.tsv").write_text("entity_id\ttext\tlang\tkind\tsource\n")
+    if regions:
+        rows = "".join(f"region:{slug}\t{name}\t-\n" for slug, name in regions)
+        (directory / "entities" / "region.tsv").write_text("id\tcanonical_name\texternal_ids\n" + rows)
+        (directory / "aliases" / "region.tsv").write_text("entity_id\ttext\tlang\tkind\tsource\n")
     (directory / INHERIT_FILE).write_text("\t".join(INHERIT_COLUMNS) + "\n"
                                           + "".join(f"{f}\tthe bundled tables\n" for f in TABLE_FOLDERS))
     return directory
@@ -158,6 +206,19 @@ def test_a_surname_shared_by_many_entities_weighs_less(tmp_path: Path) -> None:
     assert _match(engine, "Zhunusov") == "person:samat-zhunusov"
     assert engine.resolve("Nurlanova").decision is not Decision.MATCH
     assert _match(engine, "Dana Nurlanova") == "person:dana-nurlanova"
+
+
+def test_a_word_many_place_names_share_is_still_a_word_of_each(tmp_path: Path) -> None:
+    # "South" is in twelve names, so it weighs little; Africa is still not South Africa
+    places = ["Africa", "Korea", "Sudan", "Georgia", "Ossetia", "Tyrol", "Wales", "Dakota",
+              "Carolina", "Australia", "Sakhalin", "Kazakhstan"]
+    engine = Engine.load(_lexicon(tmp_path, [("samat-zhunusov", "Samat Zhunusov")],
+                                  [(f"south-{p.lower()}", f"South {p}") for p in places]
+                                  + [("central-asia", "Central Asia")]))
+    assert engine.index.vocabulary[engine.index.by_text["south"]].weight < 0.25
+    assert _match(engine, "South Africa") == "region:south-africa"
+    assert engine.resolve("Africa").decision is not Decision.MATCH
+    assert engine.resolve("Korea").decision is not Decision.MATCH
 
 
 def test_an_alias_written_exactly_like_the_query_is_always_scored(tmp_path: Path) -> None:

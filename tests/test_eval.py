@@ -21,7 +21,7 @@ import pytest
 
 from namebridge import evaluation
 from namebridge.errors import DataFileError
-from namebridge.tsv import read_table_strict
+from namebridge.lexicon.loader import load_lexicon
 
 HERE = Path(__file__).resolve().parent
 CASES = HERE / "eval" / "cases.tsv"
@@ -164,12 +164,8 @@ def _lexicon_forms() -> dict[str, set[str]]:
     from namebridge.text.normalize import normalize_text
 
     forms: dict[str, set[str]] = {}
-    for path in sorted((LEXICON / "aliases").glob("*.tsv")):
-        for row in read_table_strict(path, ("entity_id", "text", "lang", "kind", "source")):
-            forms.setdefault(normalize_text(row["text"]), set()).add(row["entity_id"])
-    for path in sorted((LEXICON / "entities").glob("*.tsv")):
-        for row in read_table_strict(path, ("id", "canonical_name", "external_ids")):
-            forms.setdefault(normalize_text(row["canonical_name"]), set()).add(row["id"])
+    for alias in load_lexicon(LEXICON).aliases:   # the canonical names among them
+        forms.setdefault(normalize_text(alias.text), set()).add(alias.entity_id)
     return forms
 
 
@@ -211,8 +207,7 @@ def test_no_query_is_a_lexicon_alias(cases: pl.DataFrame) -> None:
 def test_every_expected_id_is_in_the_lexicon(labelled: Path) -> None:
     """Both labelled sets name only entities the bundled lexicon holds."""
     cases = evaluation.read_cases(labelled)
-    ids = {row["id"] for path in sorted((LEXICON / "entities").glob("*.tsv"))
-           for row in read_table_strict(path, ("id", "canonical_name", "external_ids"))}
+    ids = set(load_lexicon(LEXICON).entities)
     unknown = cases.filter((pl.col("expected") != evaluation.NIL)
                            & ~pl.col("expected").is_in(sorted(ids)))
     assert unknown.is_empty(), f"expected IDs not in lexicons/entities: {unknown.select('line', 'expected').rows()}"

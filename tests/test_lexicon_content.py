@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from namebridge.tsv import Row, read_table_strict
-from namebridge.lexicon.loader import load_lexicon
+from namebridge.lexicon.loader import is_address, load_lexicon
 from namebridge.lexicon.model import Alias
 from namebridge.text.normalize import normalize_text
 from namebridge.matching.results import Decision
@@ -49,7 +49,8 @@ SEED_TOKENS: dict[str, list[str]] = {
     p.name: normalize_text(p.read_text(encoding="utf-8")).split()
     for p in sorted(SEEDS_DIR.iterdir()) if p.is_file()
 }
-SEED_ALIASES: list[Alias] = [a for a in LEXICON.aliases if a.source != CURATED]
+SEED_ALIASES: list[Alias] = [a for a in LEXICON.aliases
+                             if a.source != CURATED and not is_address(a.source)]
 OCCURRENCES: list[Row] = read_table_strict(OCCURRENCES_FILE, ("seed", "text", "entity_id"))
 
 

@@ -20,12 +20,13 @@ from typer.testing import CliRunner
 
 from namebridge.cli import app
 from namebridge.errors import DataFileError
-from namebridge.lexicon.loader import REFERENCE_FILES, Lexicon, check_lexicon, load_lexicon
+from namebridge.lexicon.loader import REFERENCE_FILES, Lexicon, check_lexicon, is_address, load_lexicon
 from namebridge.lexicon.bundle import INHERIT_COLUMNS, TABLE_FOLDERS, load_bundle
 from namebridge.lexicon.loader import INHERIT_FILE
 from namebridge.settings import BUNDLED_LEXICON_DIR
 
 ENTITY_HEADER = ("id", "canonical_name", "external_ids")
+PERSON_HEADER = (*ENTITY_HEADER, "gender")
 ALIAS_HEADER = ("entity_id", "text", "lang", "kind", "source")
 SEED = "000_article.txt"
 
@@ -71,7 +72,11 @@ def make_lexicon(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         entities = {"person": PEOPLE, "country": COUNTRIES} if entities is None else entities
         aliases = {"person": PEOPLE_ALIASES, "country": COUNTRY_ALIASES} if aliases is None else aliases
         for entity_type, rows in entities.items():
-            write_table(root / "entities" / f"{entity_type}.tsv", ENTITY_HEADER, rows)
+            if entity_type == "person":   # a person's table adds the gender ('-': not known)
+                write_table(root / "entities" / f"{entity_type}.tsv", PERSON_HEADER,
+                            [row if len(row) == len(PERSON_HEADER) else (*row, "-") for row in rows])
+            else:
+                write_table(root / "entities" / f"{entity_type}.tsv", ENTITY_HEADER, rows)
         for entity_type, rows in aliases.items():
             write_table(root / "aliases" / f"{entity_type}.tsv", ALIAS_HEADER, rows)
         write_table(root / INHERIT_FILE, INHERIT_COLUMNS, [(f, "the bundled tables") for f in TABLE_FOLDERS])
@@ -189,6 +194,16 @@ def test_bad_entity_id_format(make_lexicon) -> None:
     ]
 
 
+def test_a_persons_gender_is_female_male_or_not_known(make_lexicon) -> None:
+    root = make_lexicon(entities={"person": [*PEOPLE, ("person:jane-doe", "Jane Doe", "-", "f")]}, aliases={})
+    assert problems_of(root) == [
+        "lexicons/entities/person.tsv:4: gender must be one of female, male or '-' (not known), found 'f'"]
+    people = load_lexicon(BUNDLED_LEXICON_DIR).entities
+    assert people["person:reema-bint-bandar-al-saud"].gender == "female"
+    assert people["person:donald-trump"].gender == "male"
+    assert people["country:kz"].gender == ""
+
+
 def test_entity_id_type_must_be_the_files(make_lexicon) -> None:
     root = make_lexicon(entities={"person": [*PEOPLE, ("city:almaty", "Almaty", "-")]}, aliases={})
     assert problems_of(root) == [
@@ -290,7 +305,28 @@ def test_unknown_language_kind_and_source(make_lexicon) -> None:
     assert problems_of(root) == [
         "lexicons/aliases/person.tsv:2: unknown language 'xx' (not in languages.tsv)",
         "lexicons/aliases/person.tsv:3: unknown alias kind 'nickname' (not in alias_kinds.tsv)",
-        "lexicons/aliases/person.tsv:4: unknown source '999_missing.txt': must be 'curated' or a file name in seeds/",
+        "lexicons/aliases/person.tsv:4: unknown source '999_missing.txt': must be 'curated', a file name "
+        "in seeds/ or the https:// address of a public page",
+    ]
+
+
+def test_source_may_be_the_address_of_a_public_page(make_lexicon) -> None:
+    page = "https://en.wikipedia.org/wiki/Douglas_Adams"
+    lex = load_lexicon(make_lexicon(aliases={"person": [
+        ("person:douglas-adams", "Duglas Adams", "tr", "variant", page)]}))
+    assert [a.source for a in lex.entities["person:douglas-adams"].aliases if a.language == "tr"] == [page]
+
+
+def test_source_that_is_no_https_address_is_reported(make_lexicon) -> None:
+    root = make_lexicon(aliases={"person": [
+        ("person:douglas-adams", "Дуглас Адамс", "ru", "name", "http://example.org/adams"),
+        ("person:douglas-adams", "Дуглас Адамс", "uk", "name", "https://"),
+    ]})
+    assert problems_of(root) == [
+        "lexicons/aliases/person.tsv:2: unknown source 'http://example.org/adams': must be 'curated', "
+        "a file name in seeds/ or the https:// address of a public page",
+        "lexicons/aliases/person.tsv:3: unknown source 'https://': must be 'curated', "
+        "a file name in seeds/ or the https:// address of a public page",
     ]
 
 
@@ -413,7 +449,7 @@ def test_bundled_lexicon_loads_without_problems() -> None:
         assert any(a.text == entity.canonical_name and a.language == "en" for a in entity.aliases)
     for alias in lex.aliases:
         assert alias.language in lex.languages and alias.kind in lex.alias_kinds
-        assert alias.source == "curated" or alias.source in lex.seed_files
+        assert alias.source == "curated" or alias.source in lex.seed_files or is_address(alias.source)
 
 
 # --- the command -----------------------------------------------------------

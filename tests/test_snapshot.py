@@ -21,7 +21,7 @@ import pytest
 
 from benchmarks.synthetic import make_queries, write_synthetic_lexicon
 from namebridge.matching.engine import Engine
-from namebridge.matching.snapshot import MAGIC, SnapshotError, write_snapshot
+from namebridge.matching.snapshot import FORMAT_VERSION, MAGIC, SnapshotError, write_snapshot
 from namebridge.settings import BUNDLED_LEXICON_DIR
 
 pytestmark = pytest.mark.timeout(300)
@@ -150,7 +150,7 @@ def test_a_corrupt_snapshot_is_refused(compiled, tmp_path: Path):
 
 
 def test_another_format_or_build_is_refused(compiled, tmp_path: Path):
-    _patched_header(compiled, tmp_path / "format.nbx", '"format": 1', '"format": 9')
+    _patched_header(compiled, tmp_path / "format.nbx", f'"format": {FORMAT_VERSION}', '"format": 9')
     refused(tmp_path / "format.nbx", "format version 9")
     text = compiled.read_bytes()[len(MAGIC) + 8:len(MAGIC) + 400].decode(errors="replace")
     builder = text.split('"builder": "', 1)[1][:16]

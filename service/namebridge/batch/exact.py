@@ -47,7 +47,7 @@ import polars as pl
 
 from namebridge.errors import InvalidArgument
 from namebridge.matching.calibration import calibration_features
-from namebridge.matching.index import PERSON
+from namebridge.lexicon.loader import PERSON
 from namebridge.matching.options import checked_name
 from namebridge.text.normalize import tokenize
 from namebridge.text.scripts import detect_script

@@ -49,10 +49,15 @@ SEEDS_FOLDER = "seeds"
 TYPE_COLUMNS = ("type", "names", "description")
 #: how the names of a type are built (entity_types.tsv ``names``): a person's of given and
 #: family names, written with initials; a compound's of words that all belong to it
-NAME_STRUCTURES = ("person", "compound")
+PERSON, COMPOUND = "person", "compound"
+NAME_STRUCTURES = (PERSON, COMPOUND)
 LANGUAGE_COLUMNS = ("code", "name", "script")
 KIND_COLUMNS = ("kind", "tier", "description")
 ENTITY_COLUMNS = ("id", "canonical_name", "external_ids")
+#: the entity tables of a type whose names are a person's add the person's gender
+PERSON_ENTITY_COLUMNS = (*ENTITY_COLUMNS, "gender")
+#: values of the gender column (``-``: not known)
+GENDERS = frozenset({"female", "male"})
 ALIAS_COLUMNS = ("entity_id", "text", "lang", "kind", "source")
 
 # --- the values ------------------------------------------------------------
@@ -60,6 +65,8 @@ ALIAS_COLUMNS = ("entity_id", "text", "lang", "kind", "source")
 TIERS = frozenset({"strong", "weak"})
 STRONG = "strong"
 CURATED = "curated"
+#: a curated alias may name the public page it was taken from instead of ``curated``
+ADDRESS_PREFIX = "https://"
 NONE = "-"
 #: the canonical name is an alias in this language, of this kind, from this source
 CANONICAL_LANGUAGE = "en"
@@ -170,7 +177,7 @@ def _check_lexicon(directory: Path, max_name_length: int) -> LexiconCheck:
 
     entity_files = _record_files(directory, ENTITIES_FOLDER, types, problems)
     alias_files = _record_files(directory, ALIASES_FOLDER, types, problems)
-    records = _read_entities(entity_files, problems, read)
+    records = _read_entities(entity_files, types, problems, read)
     explicit, alias_keys = _read_aliases(alias_files, entity_files, records, languages, kinds,
                                          seed_files if seeds_dir.is_dir() else None, problems, read,
                                          max_name_length)
@@ -179,7 +186,7 @@ def _check_lexicon(directory: Path, max_name_length: int) -> LexiconCheck:
     normalize = unicodedata.normalize
     entities: dict[str, Entity] = {}
     all_aliases: list[Alias] = []
-    for eid, (entity_type, name, external_ids, path, line) in records.items():
+    for eid, (entity_type, name, external_ids, gender, path, line) in records.items():
         rows = explicit.get(eid, ())
         if (eid, normalize("NFC", name), CANONICAL_LANGUAGE) in alias_keys:
             aliases = tuple(rows)
@@ -187,7 +194,7 @@ def _check_lexicon(directory: Path, max_name_length: int) -> LexiconCheck:
             implicit = Alias(eid, name, CANONICAL_LANGUAGE, CANONICAL_KIND, CURATED,
                              canonical_tier, path, line)
             aliases = (implicit, *rows)
-        entities[eid] = Entity(eid, entity_type, name, external_ids, aliases)
+        entities[eid] = Entity(eid, entity_type, name, external_ids, aliases, gender)
         all_aliases.extend(aliases)
     warnings = _shared_strong_forms(all_aliases)
 
@@ -344,12 +351,14 @@ def _read_alias_kinds(path: Path, problems: list[Problem], read: list[Path]) -> 
 # --- entities and aliases --------------------------------------------------
 
 #: entity ID -> (type, canonical name, external IDs, path, line)
-EntityRecord = tuple[str, str, tuple[tuple[str, str], ...], str, int]
+#: (type, canonical name, external IDs, gender, file, line)
+EntityRecord = tuple[str, str, tuple[tuple[str, str], ...], str, str, int]
 
 
-def _read_entities(files: dict[str, Path], problems: list[Problem],
+def _read_entities(files: dict[str, Path], types: dict[str, str], problems: list[Problem],
                    read: list[Path]) -> dict[str, EntityRecord]:
-    """Entity rows of every ``entities/<type>.tsv``, in file order.
+    """Entity rows of every ``entities/<type>.tsv``, in file order; the tables of a type whose
+    names are a person's (``entity_types.tsv``) also have a ``gender`` column.
 
     A row whose ID is malformed is still recorded (under the ID as written) so
     that aliases naming it do not add a second, derived problem.
@@ -358,12 +367,13 @@ def _read_entities(files: dict[str, Path], problems: list[Problem],
     slug_match = SLUG_RE.fullmatch
     for entity_type, path in sorted(files.items()):
         read.append(path)
-        for row in read_table(path, ENTITY_COLUMNS, problems):
+        person = types.get(entity_type) == PERSON
+        for row in read_table(path, PERSON_ENTITY_COLUMNS if person else ENTITY_COLUMNS, problems):
             fields = row.fields
             eid, name, external = fields["id"], fields["canonical_name"], fields["external_ids"]
             first = records.get(eid)
             if first is not None:
-                problems.append(row.problem(f"duplicate entity ID {eid!r} (first at {first[3]}:{first[4]})"))
+                problems.append(row.problem(f"duplicate entity ID {eid!r} (first at {first[4]}:{first[5]})"))
                 continue
             prefix, colon, slug = eid.partition(":")
             if not colon or not slug_match(slug):
@@ -377,7 +387,12 @@ def _read_entities(files: dict[str, Path], problems: list[Problem],
             external_ids = _external_ids(external, entity_type, row, problems)
             if entity_type == COUNTRY and colon:
                 _check_country_slug(slug, external_ids, row, problems)
-            records[eid] = (entity_type, name, external_ids, row.path, row.line)
+            gender = fields.get("gender", NONE)
+            if gender != NONE and gender not in GENDERS:
+                problems.append(row.problem(f"gender must be one of {', '.join(sorted(GENDERS))} or "
+                                            f"{NONE!r} (not known), found {gender!r}"))
+            records[eid] = (entity_type, name, external_ids, "" if gender == NONE else gender,
+                            row.path, row.line)
     return records
 
 
@@ -446,7 +461,8 @@ def _read_aliases(files: dict[str, Path], entity_files: dict[str, Path],
             tier = kinds_get(kind)
             ok = (record is not None and record[0] == entity_type and text[0] != COMMENT
                   and lang in languages and tier is not None
-                  and (sources is None or source in sources) and len(text) <= max_name_length)
+                  and (sources is None or source in sources or is_address(source))
+                  and len(text) <= max_name_length)
             if not ok:
                 _alias_row_problems(row, entity_type, record, languages, tier, sources, add,
                                     max_name_length)
@@ -467,6 +483,12 @@ def _read_aliases(files: dict[str, Path], entity_files: dict[str, Path],
     return by_entity, seen
 
 
+def is_address(source: str) -> bool:
+    """True for a source that is the address of a public page (``https://`` and no space)."""
+    return source.startswith(ADDRESS_PREFIX) and len(source) > len(ADDRESS_PREFIX) \
+        and not any(c.isspace() for c in source)
+
+
 def _alias_row_problems(row: Row, entity_type: str, record: EntityRecord | None,
                         languages: dict[str, str], tier: str | None,
                         sources: frozenset[str] | None, add: Callable[[Problem], None],
@@ -484,8 +506,9 @@ def _alias_row_problems(row: Row, entity_type: str, record: EntityRecord | None,
         add(row.problem(f"unknown language {lang!r} (not in {LANGUAGES_FILE})"))
     if tier is None:
         add(row.problem(f"unknown alias kind {kind!r} (not in {ALIAS_KINDS_FILE})"))
-    if sources is not None and source not in sources:
-        add(row.problem(f"unknown source {source!r}: must be 'curated' or a file name in {SEEDS_FOLDER}/"))
+    if sources is not None and source not in sources and not is_address(source):
+        add(row.problem(f"unknown source {source!r}: must be 'curated', a file name in "
+                        f"{SEEDS_FOLDER}/ or the {ADDRESS_PREFIX} address of a public page"))
     if len(text) > max_name_length:
         add(row.problem(f"alias is {len(text)} characters long; no query can match it "
                         f"(max_name_length is {max_name_length})"))

@@ -13,7 +13,7 @@ class Alias:
     text: str
     language: str   #: BCP 47 tag from lexicons/languages.tsv
     kind: str       #: from lexicons/alias_kinds.tsv
-    source: str     #: a seed file name or "curated"
+    source: str     #: a seed file name, "curated" or the https:// address of a public page
     tier: str       #: "strong" (can carry a match) or "weak" (only supports one)
     path: str = ""  #: file and line it was read from, for error messages
     line: int = 0
@@ -28,3 +28,6 @@ class Entity:
     canonical_name: str
     external_ids: tuple[tuple[str, str], ...]
     aliases: tuple[Alias, ...]
+    #: a person's gender (``female``/``male``), "" when not known or not a person: a title
+    #: of the other gender names someone else (Mrs Trump is not Donald Trump)
+    gender: str = ""

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from namebridge.matching import features
 from namebridge.matching.features import Alignment
-from namebridge.matching.index import PATRONYMIC_WEIGHT, AliasIndex, VocabularyToken
+from namebridge.matching.index import PATRONYMIC_WEIGHT, AliasIndex, VocabularyToken, structural_word
 from namebridge.matching.query import INITIAL, NAME, QueryToken, patronymic_positions
+from namebridge.text.morphology import Morphology
 from namebridge.text.wordlists import WordLists
 
 #: similarity factor of a name that is a father's name on one side of a pair only
@@ -31,9 +32,12 @@ class AliasSide:
     common: tuple[bool, ...]
     letters: tuple[int, ...]
     fathers: frozenset[int]     #: positions of a father's name (after bin, before uly written apart)
+    #: positions of words of the lists (particles, titles, descriptors, state forms) that a
+    #: query may leave out of a compound name (``features.compound_complete``)
+    optional: frozenset[int] = frozenset()
 
 
-def alias_side(index: AliasIndex, wordlists: WordLists, position: int) -> AliasSide:
+def alias_side(index: AliasIndex, wordlists: WordLists, morphology: Morphology, position: int) -> AliasSide:
     """The ``AliasSide`` of the alias at ``position`` in the index."""
     vocabulary = index.vocabulary
     vids = index.alias_tokens[position]
@@ -45,12 +49,15 @@ def alias_side(index: AliasIndex, wordlists: WordLists, position: int) -> AliasS
         weights[j] = min(weights[j], PATRONYMIC_WEIGHT)
         common[j] = True
     letters = tuple(j for j, v in enumerate(vids) if len(vocabulary[v].text) == 1)
-    return AliasSide(tuple(vids), tuple(weights), tuple(common), letters, fathers)
+    optional = frozenset(j for j, v in enumerate(vids)
+                         if structural_word(vocabulary[v], wordlists, morphology) is not None)
+    return AliasSide(tuple(vids), tuple(weights), tuple(common), letters, fathers, optional)
 
 
 def align(query: list[QueryToken], side: AliasSide, vocabulary: Sequence[VocabularyToken], *,
           min_similarity: float, initial_similarity: float, initials: bool, compound: bool = False,
-          fathers: frozenset[int] = frozenset(), other_script: bool = False) -> Alignment:
+          fathers: frozenset[int] = frozenset(), other_script: bool = False,
+          other_gender: bool = False) -> Alignment:
     """Greedy one-to-one alignment of query tokens and alias tokens, best pairs first.
 
     With ``initials`` (person-like names only), a one-letter token on either side
@@ -58,7 +65,8 @@ def align(query: list[QueryToken], side: AliasSide, vocabulary: Sequence[Vocabul
     are the query positions of a father's name; a token that is a father's
     name on one side only meets at a lower similarity. ``compound`` if the alias
     names a place, building, organisation or agreement (see ``features.compound_complete``);
-    ``other_script`` see ``features.met_in_query_script``.
+    ``other_script`` see ``features.met_in_query_script``, ``other_gender``
+    ``features.title_gender_fits``.
     """
     alias_vids = side.vids
     pairs: list[tuple[float, int, int, str]] = []   # (-similarity, query index, alias index, key)
@@ -111,7 +119,9 @@ def align(query: list[QueryToken], side: AliasSide, vocabulary: Sequence[Vocabul
         unmatched_query=[i for i in range(len(query)) if i not in used_q],
         unmatched_alias=[j for j in range(len(alias_vids)) if j not in used_a],
         compound=compound,
+        alias_optional=side.optional,
         other_script=other_script,
+        other_gender=other_gender,
     )
 
 

@@ -25,14 +25,14 @@ from typing import Callable, Collection, Iterable
 from namebridge.errors import InvalidArgument, NotFound
 from namebridge.lexicon.bundle import Bundle, load_bundle
 from namebridge.lexicon.calibration import CALIBRATION_FILE, Calibration, load_calibration
-from namebridge.lexicon.loader import Lexicon
+from namebridge.lexicon.loader import COMPOUND, PERSON, Lexicon
 from namebridge.lexicon.model import Entity
 from namebridge.matching import features
 from namebridge.matching.alignment import AliasSide, ScoredAlias, align, alias_side
 from namebridge.matching.calibration import calibration_features
-from namebridge.matching.index import COMPOUND, PERSON, AliasIndex
+from namebridge.matching.index import AliasIndex
 from namebridge.matching.options import ResolveOptions, check_hints, checked_name
-from namebridge.matching.query import (INITIAL, NAME, PATRONYMIC, QueryAnalyzer, QueryToken,
+from namebridge.matching.query import (INITIAL, NAME, PATRONYMIC, TITLE, QueryAnalyzer, QueryToken,
                                        query_language_and_script, token_languages)
 from namebridge.matching.results import (Candidate, Decision, LexiconInfo, QueryAnalysis, Resolution, TokenMatch,
                                          Transliteration)
@@ -86,6 +86,7 @@ class Engine:
         self._entity_list: list[Entity] = list(lexicon.entities.values())
         #: entity position -> how its names are built (entity_types.tsv ``names``)
         self._name_structure = [lexicon.name_structures[e.type] for e in self._entity_list]
+        self._gender = [e.gender for e in self._entity_list]
         # entity position -> bit 1: a strong alias written in an abjad, bit 2: one written with vowels
         self._alias_scripts = bytearray(len(self._entity_list))
         for position, alias in enumerate(self.index.aliases):
@@ -333,6 +334,9 @@ class Engine:
         index = self.index
         entity_list = self._entity_list
         fathers = frozenset(self.analyzer.father_positions(query))
+        # the genders the query's titles name (Mrs: female), against each person's
+        title_genders = {self.wordlists.title_genders.get(q.particle) for q in query if q.role == TITLE}
+        title_genders.discard(None)
         # one word across an abjad and a vocalised script is the least evidence there is
         query_scripts = {q.script in ABJADS for q in query} if len(query) == 1 else set()
         query_abjad = query_scripts == {True}
@@ -347,7 +351,9 @@ class Engine:
                               initial_similarity=self.settings.initial_similarity,
                               initials=self._name_structure[entity] == PERSON,
                               compound=self._name_structure[entity] == COMPOUND, fathers=fathers,
-                              other_script=self._met_in_other_script(position, entity, query_abjad, query_vocalised))
+                              other_script=self._met_in_other_script(position, entity, query_abjad, query_vocalised),
+                              other_gender=bool(title_genders) and bool(self._gender[entity])
+                              and self._gender[entity] not in title_genders)
             alias = index.aliases[position]
             weak = alias.tier != "strong"
             score, values = self.scorer.score(alignment, weak=weak, epithet=alias.kind == EPITHET,
@@ -388,7 +394,7 @@ class Engine:
 
     def _alias_side_uncached(self, position: int) -> AliasSide:
         """What alignment needs of one alias that no query changes (memoised per alias)."""
-        return alias_side(self.index, self.wordlists, position)
+        return alias_side(self.index, self.wordlists, self.morphology, position)
 
     def _candidate(self, scored: ScoredAlias) -> Candidate:
         """The labelled explanation of a returned alias."""

@@ -326,9 +326,14 @@ class Alignment:
     unmatched_alias: list[int]
     #: the alias names a place, building, organisation or agreement (a compound name)
     compound: bool = False
+    #: alias positions of words of the lists (particles, descriptors...): optional in a compound
+    alias_optional: frozenset[int] = frozenset()
     #: a one-word query written with vowels meets an alias in an abjad (or the reverse),
     #: while the entity has strong aliases in the query's kind of script too
     other_script: bool = False
+    #: the query has a title only the other gender takes than the person's (``titles.tsv``
+    #: gender, ``person.tsv`` gender): Mrs Netanyahu, خانم ترامپ
+    other_gender: bool = False
 
 
 #: a leftover token weighs at least this to count as conflicting evidence
@@ -422,10 +427,14 @@ def common_name_only(a: Alignment) -> float:
 def compound_complete(a: Alignment) -> float:
     """1.0, or 0.0 when the alias is a compound name (a place, building, organisation or
     agreement) and the query left out one of its words: ``Saray`` is not ``Beyaz Saray``,
-    ``Southern Asia`` is not ``South and Central Asia``. Particles (and, of, ال) may be left out."""
+    ``Southern Asia`` is not ``South and Central Asia``. Words of the lists (particles: and,
+    of, ال; descriptors and state forms: Republic, Agency) may be left out, by what they are,
+    not by how many names share them: *South* is no less a word of South Africa for being
+    in thirty country names."""
     if not a.compound or not a.pairs:
         return 1.0
-    if any(a.alias_weights[j] >= CONFLICT_MIN_WEIGHT * 0.5 for j in a.unmatched_alias):
+    optional = a.alias_optional
+    if any(j not in optional for j in a.unmatched_alias):
         return 0.0
     return 1.0
 
@@ -494,6 +503,13 @@ def descriptor_fits(a: Alignment, entity_type: str) -> float:
     if entity_type != "org" and any(a.query_roles[i] == "descriptor" for i in a.unmatched_query):
         return 0.0
     return 1.0
+
+
+def title_gender_fits(a: Alignment) -> float:
+    """1.0, or 0.0 when a title in the query is one only the other gender takes (Mrs, السيدة,
+    госпожа, خانم against a man; Mr, King against a woman): a surname with such a title
+    names a relative (Mrs Trump is not Donald Trump)."""
+    return 0.0 if a.other_gender else 1.0
 
 
 def title_fits(a: Alignment, entity_type: str) -> float:

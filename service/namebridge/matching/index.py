@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from namebridge.text.keys import KeyTable, TokenKeys, token_keys
-from namebridge.lexicon.loader import Lexicon
+from namebridge.lexicon.loader import COMPOUND, Lexicon
 from namebridge.lexicon.model import Alias
 from namebridge.text.morphology import Morphology
 from namebridge.text.normalize import NormalizationTables, tokenize
@@ -175,8 +175,14 @@ class AliasIndex:
         # spelling (Zhaksjlyk) of a common name (Zhaksylyk) is not rare evidence.
         # A token's document frequency is the largest number of entities that
         # share any of its skeleton readings.
+        # Particles (de, el, van) are left out of the clusters: their own weight is
+        # fixed, and a name token that merely looks like one (Arabic دي, علي) is no
+        # more common for every Spanish or French name that says "de".
         entities_of_reading: dict[str, set[int]] = {}
+        particles = wordlists.particles
         for vid, vt in enumerate(vocabulary):
+            if vt.text in particles:
+                continue
             seen = entities_of_token[vid]
             for reading in _cluster_keys(vt):
                 cluster = entities_of_reading.setdefault(reading, set())
@@ -189,7 +195,7 @@ class AliasIndex:
         by_full_deletion: dict[str, list[int]] = {}
         by_skeleton_deletion: dict[str, list[int]] = {}
         for vid, vt in enumerate(vocabulary):
-            frequency = max(len(entities_of_reading[r]) for r in _cluster_keys(vt))
+            frequency = max(len(entities_of_reading.get(r, ())) for r in _cluster_keys(vt))
             vt.weight, vt.common = _weight(vt, frequency, wordlists, morphology)
             for key in vt.keys.full:
                 by_full.setdefault(key, []).append(vid)
@@ -464,10 +470,6 @@ ABBREVIATION = "abbreviation"
 MIN_ACRONYM_LETTERS = 2
 MAX_ACRONYM_LETTERS = 5
 
-#: entity_types.tsv ``names`` of a type whose names are compounds of words
-COMPOUND = "compound"
-#: ... and of a type whose names are a person's
-PERSON = "person"
 
 
 def _writes_compounds(alias: Alias, ids: list[int], vocabulary: list[VocabularyToken],
@@ -490,16 +492,25 @@ def _cluster_keys(vt: VocabularyToken) -> tuple[str, ...]:
     return tuple(s for s in vt.keys.skeleton if s) or (vt.text,)
 
 
-def _weight(vt: VocabularyToken, frequency: int, wordlists: WordLists,
-            morphology: Morphology) -> tuple[float, bool]:
-    """(weight, is common given name) of a vocabulary token."""
+def structural_word(vt: VocabularyToken, wordlists: WordLists, morphology: Morphology) -> str | None:
+    """The word of the lists (``particles``: particles, titles, descriptors, state forms) a
+    vocabulary token is, or None: a word a name may leave out (Republic *of*, *Al* Saud)."""
     if vt.text in wordlists.particles:
-        return wordlists.particles[vt.text], False
+        return vt.text
     if vt.abjad:
         # a title with the article or a clitic (الرئيس) is still a title
         for stem in morphology.stems(vt.text, "Arabic"):
             if stem in wordlists.particles:
-                return wordlists.particles[stem], False
+                return stem
+    return None
+
+
+def _weight(vt: VocabularyToken, frequency: int, wordlists: WordLists,
+            morphology: Morphology) -> tuple[float, bool]:
+    """(weight, is common given name) of a vocabulary token."""
+    word = structural_word(vt, wordlists, morphology)
+    if word is not None:
+        return wordlists.particles[word], False
     if wordlists.is_patronymic(vt.text):
         return PATRONYMIC_WEIGHT, False
     weight = token_weight(frequency)

@@ -137,9 +137,9 @@ class QueryAnalyzer:
         """The words a title takes with it, marked ``complement`` (no weight, no cost):
 
         - the "of X" after a title (President *of Uzbekistan*, Secretary *of State*);
-        - a place right after a title (президента *США* Дональда Трампа, الرئيس
-          *الأمريكي* دونالد ترامب), found by its matches: a token of a country's,
-          city's or region's name (``place_vocabulary``);
+        - a place of one or more words right after a title or its "of X" (президента *США*
+          Дональда Трампа, الرئيس *الأمريكي* دونالد ترامب, envoy to *the Middle East*), found
+          by its matches: tokens of a country's, city's or region's name (``place_vocabulary``);
         - one or two words that open the query before a title (*Florida* Senator,
           *U.S.* President, *Kazakistan* Cumhurbaşkanı, *АҚШ* президенти).
 
@@ -152,10 +152,15 @@ class QueryAnalyzer:
         n = len(query)
         for i in titles:
             j = i + 1
-            if j + 1 < n and query[j].role == PARTICLE and query[j + 1].role not in (TITLE, PARTICLE):
-                complement.add(j + 1)
-            elif j < n and query[j].role not in (TITLE, PARTICLE) and self._is_place(query[j]):
+            while j < n and query[j].role == PARTICLE:
+                j += 1
+            if i + 1 < j < n and query[j].role != TITLE:
                 complement.add(j)
+                j += 1
+            # then a place of one or more words (envoy to *the Middle East*, المبعوث إلى *الشرق الأوسط*)
+            while j < n and query[j].role not in (TITLE, PARTICLE) and self._is_place(query[j]):
+                complement.add(j)
+                j += 1
         first = titles[0]
         if 0 < first <= MAX_LEADING_COMPLEMENT and all(query[k].role not in (PARTICLE, PATRONYMIC)
                                                        for k in range(first)):
@@ -182,12 +187,18 @@ class QueryAnalyzer:
             if (is_structural(query[i].role) or is_structural(query[i + 1].role)
                     or self._is_lineage_marker(query[i]) or self._is_lineage_marker(query[i + 1])):
                 continue   # a qualifier or marker is a word of its own (قضاء غزة is not قطاع غزة)
+            if not query[i].keys.skeleton[0] or not query[i + 1].keys.skeleton[0]:
+                continue   # a word of vowels alone adds no evidence to a compound (Moscow Iowa)
             if a.text not in self.index.by_text or b.text not in self.index.by_text:
                 joined = self.lookup_token(a.text + b.text, a.surface + b.surface, language, first=(i == 0))
-                # as written or by keys: a base form shared with an alias token is no sign that
-                # the two words are one (Miami-Dade is not an inflected Miami)
+                # the second word must add to the match: a joined form that meets only what one
+                # of its words meets as well on its own swallows the other (Moscow Iowa is not
+                # a spelling of Moscow); and it meets as written or by keys: a base form shared
+                # with an alias token is no sign that the two words are one (Miami-Dade)
+                apart = (query[i].matches, query[i + 1].matches)
                 if any(similarity >= STRONG_TOKEN_SIMILARITY and key != BASE_KEY
-                       for similarity, key in joined.matches.values()):
+                       and all(similarity > side.get(vid, (0.0, ""))[0] for side in apart)
+                       for vid, (similarity, key) in joined.matches.items()):
                     readings.append(query[:i] + [joined] + query[i + 2:])
         readings += self._joined_letters(kept, query, language)
         return readings

@@ -12,6 +12,7 @@ The scorer is a weight table over the features in ``features.py``:
             * (1 - w_qualifier  * (1 - place_qualifier))
             * (1 - w_descriptor * (1 - descriptor_fits))
             * (1 - w_title      * (1 - title_fits))
+            * (1 - w_gender     * (1 - title_gender_fits))
 
 then kept below ``EXACT_SCORE`` unless every query and alias token met exactly
 (so an exact, complete match is recognisable by its score alone), and capped
@@ -46,6 +47,7 @@ DEFAULT_FEATURE_WEIGHTS: dict[str, float] = {
     "place_qualifier": 0.6,
     "descriptor_fits": 0.6,
     "title_fits": 0.6,
+    "title_gender_fits": 0.6,
 }
 #: weights of query and alias tokens by structural role (``lexicons/tokens/``), overridable
 #: by the same names: a title weighs nothing (dropped, no evidence); a descriptor little
@@ -74,6 +76,7 @@ NEGATIVE_FEATURES: tuple[tuple[str, Callable[[Alignment, str], float]], ...] = (
     ("place_qualifier", features.place_qualifier),
     ("descriptor_fits", features.descriptor_fits),
     ("title_fits", features.title_fits),
+    ("title_gender_fits", lambda a, _t: features.title_gender_fits(a)),
 )
 
 

@@ -60,7 +60,7 @@ MAGIC = b"NAMEBRIDGE-NBX\n\0"
 #: numeric sections: kind -> ``array`` typecode (native byte order, recorded in the header)
 _TYPECODES = {"u8": "B", "u32": "I", "f64": "d"}
 #: bump when the layout or the meaning of a section changes
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 #: the lexicon-level files a snapshot copies to rebuild the tables (with the table folders)
 REFERENCE_FILES = ("languages.tsv",)
 _ALIAS_CODED = ("language", "kind", "source", "tier", "path")
@@ -200,6 +200,7 @@ def write_snapshot(engine: "Engine", path: Path | str) -> dict[str, Any]:
     w.coded("entity.type", [e.type for e in entities])
     w.strs("entity.name", [e.canonical_name for e in entities])
     w.json("entity.external_ids", [[list(x) for x in e.external_ids] for e in entities])
+    w.coded("entity.gender", [e.gender for e in entities])
     w.array("entity.alias_start", "u32", starts)
     w.strs("alias.text", [a.text for a in aliases])
     for column in _ALIAS_CODED:
@@ -430,6 +431,7 @@ def _lexicon_and_index(reader: _Reader, meta: dict[str, Any], path: Path,
     types = reader.coded("entity.type")
     names = reader.strs("entity.name")
     external = reader.json("entity.external_ids")
+    genders = reader.coded("entity.gender")
     starts = reader.array("entity.alias_start", "u32")
     texts = reader.strs("alias.text")
     columns = {c: reader.coded_iter(f"alias.{c}") for c in _ALIAS_CODED}
@@ -439,7 +441,7 @@ def _lexicon_and_index(reader: _Reader, meta: dict[str, Any], path: Path,
                         columns["tier"], columns["path"], lines))
     del texts, columns, lines
     entities = {eid: Entity(eid, types[i], names[i], tuple(tuple(x) for x in external[i]),
-                            aliases[starts[i]:starts[i + 1]])
+                            aliases[starts[i]:starts[i + 1]], genders[i])
                 for i, eid in enumerate(ids)}
     lexicon = Lexicon(
         directory=path, entities=entities, aliases=aliases,

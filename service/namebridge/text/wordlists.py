@@ -34,6 +34,11 @@ DEFAULT_TITLE_WEIGHT = 0.0
 DEFAULT_DESCRIPTOR_WEIGHT = 0.05
 
 
+#: the gender column of titles.tsv: whom a title names (``-``: anyone)
+ANY_GENDER = "-"
+TITLE_GENDERS = frozenset({"female", "male", ANY_GENDER})
+
+
 @dataclass(frozen=True, slots=True)
 class WordLists:
     """Particles with their weights, patronymic endings, common given names (by key), and the
@@ -56,6 +61,8 @@ class WordLists:
     #: ordinary words of the languages we read (ordinary_words.tsv, generated): they meet a
     #: name only as written
     ordinary_words: frozenset[str] = frozenset()
+    #: a title that says whom it names (Mrs, السيدة, госпожа -> female; Mr, السيد -> male)
+    title_genders: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def load(cls, directory: Path, key_table: KeyTable) -> "WordLists":
@@ -95,7 +102,20 @@ class WordLists:
             ending = _token(r, seen_endings, problems, column="ending")
             if ending is not None and ending not in endings:
                 endings.append(ending)
-        titles = _token_set(directory / "titles.tsv", ("token", "lang", "note"), problems)
+        titles: set[str] = set()
+        title_genders: dict[str, str] = {}
+        seen_titles: set[tuple[str, str]] = set()
+        for r in read_table(directory / "titles.tsv", ("token", "lang", "gender", "note"), problems):
+            token = _token(r, seen_titles, problems)
+            if token is None:
+                continue
+            titles.add(token)
+            if r["gender"] not in TITLE_GENDERS:
+                problems.append(r.problem(f"gender must be one of {', '.join(sorted(TITLE_GENDERS))}, "
+                                          f"found {r['gender']!r}"))
+            elif r["gender"] != ANY_GENDER:
+                if title_genders.setdefault(token, r["gender"]) != r["gender"]:
+                    problems.append(r.problem(f"{r['token']!r} has another gender in an earlier line"))
         descriptors: set[str] = set()
         state_forms: set[str] = set()
         seen_descriptors: set[tuple[str, str]] = set()
@@ -151,7 +171,7 @@ class WordLists:
                    tuple(sorted(endings, key=len, reverse=True)), frozenset(common), frozenset(skeletons),
                    frozenset(titles), frozenset(descriptors - titles), frozenset(generational), qualifiers,
                    frozenset(lineage["family_next"]), frozenset(state_forms - titles - descriptors),
-                   frozenset(lineage["name_next"]), frozenset(ordinary))
+                   frozenset(lineage["name_next"]), frozenset(ordinary), title_genders)
 
     def weighted(self, *, title: float, descriptor: float) -> "WordLists":
         """The same lists with the weights of titles and descriptors set (the scorer's table)."""
