@@ -187,6 +187,8 @@ class QueryAnalyzer:
             if (is_structural(query[i].role) or is_structural(query[i + 1].role)
                     or self._is_lineage_marker(query[i]) or self._is_lineage_marker(query[i + 1])):
                 continue   # a qualifier or marker is a word of its own (قضاء غزة is not قطاع غزة)
+            if _is_letter(a) and _is_letter(b):
+                continue   # single letters (U. S., J. D.): joined as a run below
             if not query[i].keys.skeleton[0] or not query[i + 1].keys.skeleton[0]:
                 continue   # a word of vowels alone adds no evidence to a compound (Moscow Iowa)
             if a.text not in self.index.by_text or b.text not in self.index.by_text:
@@ -205,15 +207,15 @@ class QueryAnalyzer:
 
     def _joined_letters(self, kept: list[Token], query: list[QueryToken],
                         language: str | None) -> list[list[QueryToken]]:
-        """The query with a run of three single letters or more (U. S. A., written with spaces)
-        written together, where that is an alias token (pairs are joined above)."""
+        """The query with a run of two single letters or more (U. S., J. D., U. S. A., written
+        with spaces) written together, where that is an alias token as written."""
         readings = []
         start = 0
         while start < len(kept):
             end = start
-            while end < len(kept) and len(kept[end].text) == 1 and kept[end].text.isalpha():
+            while end < len(kept) and _is_letter(kept[end]):
                 end += 1
-            if end - start >= 3:
+            if end - start >= 2:
                 text = "".join(t.text for t in kept[start:end])
                 if text in self.index.by_text:
                     joined = self.lookup_token(text, "".join(t.surface for t in kept[start:end]), language,
@@ -416,6 +418,11 @@ def dominant_script(scripts: list[str]) -> str:
         (first, n1), (_second, n2) = counts.most_common(2)
         return first if n1 > n2 else MIXED
     return letters[0]
+
+
+def _is_letter(token: Token) -> bool:
+    """True for a token of one letter (an initial, or a letter of a spaced acronym)."""
+    return len(token.text) == 1 and token.text.isalpha()
 
 
 def _written_as_acronym(surface: str) -> bool:
