@@ -201,3 +201,19 @@ def test_a_bad_line_is_reported_with_its_file(tmp_path: Path, name: str, line: s
     with pytest.raises(DataFileError) as caught:
         WordLists.load(directory, KeyTable.load(BUNDLED_LEXICON_DIR / "keys" / "classes.tsv"))
     assert f"tokens/{name}:" in str(caught.value) and message in str(caught.value)
+
+
+def test_full_given_names_meet_initials_beside_a_full_name_in_another_script(tmp_path: Path) -> None:
+    """James David Vance meets the alias J. D. Vance even when another alias holds two of its
+    names (Джеймс Дэвид Вэнс, as a curated list may add): the alias writing initials stays a
+    candidate."""
+    import shutil
+
+    from namebridge.matching.engine import Engine
+
+    copy = tmp_path / "lexicons"
+    shutil.copytree(BUNDLED_LEXICON_DIR, copy)
+    with (copy / "aliases" / "person.tsv").open("a", encoding="utf-8") as f:
+        f.write("person:jd-vance\tДжеймс Дэвид Вэнс\tru\tname\ttest: full name in Cyrillic\n")
+    engine = Engine.load(copy)
+    assert _top(engine, "James David Vance") == (Decision.MATCH, "person:jd-vance")

@@ -324,6 +324,21 @@ class AliasIndex:
                     else:
                         for vid in hits:
                             candidates.update(pool.intersection(vocabulary[vid].postings))
+        if len(anchors) >= 2 and candidates and words and self.alias_with_initials:
+            # an alias writing initials (J. D. Vance) holds one anchor of a query writing the
+            # names in full (James David Vance): it stays a candidate beside the aliases that
+            # hold two, up to ``expand_limit`` postings looked at, rarest anchor first
+            with_initials = self.alias_with_initials
+            room = expand_limit
+            for _size, hits, _weight, _k in anchors:
+                for vid in hits:
+                    postings = vocabulary[vid].postings[:room]
+                    room -= len(postings)
+                    candidates.update(p for p in postings if p in with_initials)
+                    if room <= 0:
+                        break
+                if room <= 0:
+                    break
         if not candidates:
             for _size, hits, _weight, _k in anchors:
                 for vid in sorted(hits, key=lambda v: -hits[v][0]):

@@ -17,7 +17,7 @@ from typing import Iterable
 from namebridge.matching import features
 from namebridge.matching.index import COMMON_NAME_FACTOR, PATRONYMIC_WEIGHT, AliasIndex
 from namebridge.settings import Settings
-from namebridge.text.keys import KeyTable, TokenKeys, token_keys
+from namebridge.text.keys import KeyTable, TokenKeys, acronym_key, token_keys
 from namebridge.text.morphology import Morphology
 from namebridge.text.normalize import Token
 from namebridge.text.scripts import (ABJADS, MIXED, UNDETERMINED, UNKNOWN, ScriptRules, detect_language,
@@ -35,6 +35,9 @@ STRONG_TOKEN_SIMILARITY = 0.93
 
 #: similarity of a query token and an alias token that share a base form (both inflected)
 BASE_SIMILARITY = 0.95
+
+#: the comparison that met an alias token through a shared base form
+BASE_KEY = "base"
 
 #: a particle or title found through a base form has at least this many letters
 MIN_PARTICLE_STEM = 3
@@ -54,6 +57,14 @@ COMPLEMENT = "complement"
 MAX_LEADING_COMPLEMENT = 2
 #: entity types whose names are places (a title's complement may be one)
 PLACE_TYPES = frozenset({"country", "city", "region"})
+
+#: similarity of a query token written in capitals and an acronym of the lexicon that are the
+#: same letters in another alphabet (АКШ, AQSH ~ АҚШ)
+ACRONYM_SIMILARITY = 0.95
+#: a query token (or the part of it before a case ending) is written as an acronym with at least
+#: this many capitals, its first letter one of them (АКШга, AQShning; not Aus)
+MIN_ACRONYM_CAPITALS = 2
+MAX_ACRONYM_LETTERS = 5
 
 #: weight of a generational marker or place qualifier left over (the features
 #: ``generational_marker`` and ``place_qualifier`` decide what it means)
@@ -90,6 +101,11 @@ class QueryAnalyzer:
         #: vocabulary tokens written only in the names of countries, cities and regions
         self.place_vocabulary = place_vocabulary(index)
         self.qualifiers = self._with_stems(wordlists.qualifiers)
+        #: acronym key (``keys.acronym_key``) -> the vocabulary tokens written as acronyms
+        self.acronyms: dict[str, list[int]] = {}
+        for vid, vt in enumerate(index.vocabulary):
+            if vt.acronym and not vt.abjad:
+                self.acronyms.setdefault(acronym_key(vt.text, key_table), []).append(vid)
 
     def _with_stems(self, tokens: Iterable[str]) -> dict[str, str]:
         """Each token and its base forms (as ``Morphology.stems`` gives them) -> the token."""
@@ -171,18 +187,41 @@ class QueryAnalyzer:
             if (is_structural(query[i].role) or is_structural(query[i + 1].role)
                     or self._is_lineage_marker(query[i]) or self._is_lineage_marker(query[i + 1])):
                 continue   # a qualifier or marker is a word of its own (قضاء غزة is not قطاع غزة)
+            if _is_letter(a) and _is_letter(b):
+                continue   # single letters (U. S., J. D.): joined as a run below
             if not query[i].keys.skeleton[0] or not query[i + 1].keys.skeleton[0]:
                 continue   # a word of vowels alone adds no evidence to a compound (Moscow Iowa)
             if a.text not in self.index.by_text or b.text not in self.index.by_text:
                 joined = self.lookup_token(a.text + b.text, a.surface + b.surface, language, first=(i == 0))
                 # the second word must add to the match: a joined form that meets only what one
                 # of its words meets as well on its own swallows the other (Moscow Iowa is not
-                # a spelling of Moscow)
+                # a spelling of Moscow); and it meets as written or by keys: a base form shared
+                # with an alias token is no sign that the two words are one (Miami-Dade)
                 apart = (query[i].matches, query[i + 1].matches)
-                if any(similarity >= STRONG_TOKEN_SIMILARITY
+                if any(similarity >= STRONG_TOKEN_SIMILARITY and key != BASE_KEY
                        and all(similarity > side.get(vid, (0.0, ""))[0] for side in apart)
-                       for vid, (similarity, _key) in joined.matches.items()):
+                       for vid, (similarity, key) in joined.matches.items()):
                     readings.append(query[:i] + [joined] + query[i + 2:])
+        readings += self._joined_letters(kept, query, language)
+        return readings
+
+    def _joined_letters(self, kept: list[Token], query: list[QueryToken],
+                        language: str | None) -> list[list[QueryToken]]:
+        """The query with a run of two single letters or more (U. S., J. D., U. S. A., written
+        with spaces) written together, where that is an alias token as written."""
+        readings = []
+        start = 0
+        while start < len(kept):
+            end = start
+            while end < len(kept) and _is_letter(kept[end]):
+                end += 1
+            if end - start >= 2:
+                text = "".join(t.text for t in kept[start:end])
+                if text in self.index.by_text:
+                    joined = self.lookup_token(text, "".join(t.surface for t in kept[start:end]), language,
+                                               first=(start == 0))
+                    readings.append(query[:start] + [joined] + query[end:])
+            start = end + 1 if end == start else end
         return readings
 
     def _is_lineage_marker(self, token: QueryToken) -> bool:
@@ -220,7 +259,9 @@ class QueryAnalyzer:
                        if self.structure_role(vocabulary[vid].text,
                                               self.morphology.stems(vocabulary[vid].text, script)) == structure}
             return QueryToken(text, script, language, structure, STRUCTURE_WEIGHT, keys, matches)
-        if is_initial(text, keys):
+        if is_initial(text, keys) and (first or text not in self.wordlists.particles):
+            # a listed one-letter particle inside a name is that word (Южная *и* Центральная
+            # Азия, جنوب *و* وسط آسيا), not an initial
             return QueryToken(text, script, language, INITIAL, INITIAL_WEIGHT, keys, {})
         role, weight = NAME, 1.0
         # a base form counts when it keeps most of the token (президента, والرئيس; Астаны is no ас)
@@ -268,6 +309,8 @@ class QueryAnalyzer:
                         matches[vid] = (factor, "exact+stem")
             if not abjad:
                 self._match_bases(text, script, matches)
+        if not abjad:
+            self._match_acronyms(text, surface, stems, matches)
         if text in self.wordlists.ordinary_words:
             # an ordinary word (Was, Bon, الذين) meets a name only as written
             matches = {vid: hit for vid, hit in matches.items() if hit[1] == "exact"}
@@ -280,7 +323,22 @@ class QueryAnalyzer:
         for base in self.morphology.base_forms(text, script):
             for vid in by_base.get(base, ()):
                 if BASE_SIMILARITY > matches.get(vid, (0.0, ""))[0]:
-                    matches[vid] = (BASE_SIMILARITY, "base")
+                    matches[vid] = (BASE_SIMILARITY, BASE_KEY)
+
+    def _match_acronyms(self, text: str, surface: str, stems: list[str],
+                        matches: dict[int, tuple[float, str]]) -> None:
+        """Add the acronyms of the lexicon that the token, written in capitals, spells letter
+        for letter in another alphabet (АКШ, AQSH ~ АҚШ), or that it holds before a case ending
+        (АКШга, AQShning, ABDnin): acronyms are otherwise met only as written."""
+        if not self.acronyms:
+            return
+        for form in (text, *stems):
+            if not text.startswith(form) or not _written_as_acronym(surface[:len(form)]):
+                continue
+            similarity = ACRONYM_SIMILARITY if form == text else ACRONYM_SIMILARITY * self.settings.stemmed_factor
+            for vid in self.acronyms.get(acronym_key(form, self.key_table), ()):
+                if similarity > matches.get(vid, (0.0, ""))[0]:
+                    matches[vid] = (similarity, "acronym" if form == text else "acronym+stem")
 
     def _match_form(self, form: str, keys: TokenKeys, abjad: bool, factor: float,
                     matches: dict[int, tuple[float, str]]) -> None:
@@ -360,6 +418,19 @@ def dominant_script(scripts: list[str]) -> str:
         (first, n1), (_second, n2) = counts.most_common(2)
         return first if n1 > n2 else MIXED
     return letters[0]
+
+
+def _is_letter(token: Token) -> bool:
+    """True for a token of one letter (an initial, or a letter of a spaced acronym)."""
+    return len(token.text) == 1 and token.text.isalpha()
+
+
+def _written_as_acronym(surface: str) -> bool:
+    """True for letters written as an acronym: ``MIN_ACRONYM_CAPITALS`` capitals or more, the
+    first letter one of them (АКШ, AQSh; not Aus or Ash)."""
+    letters = [c for c in surface if c.isalpha()]
+    return (MIN_ACRONYM_CAPITALS <= len(letters) <= MAX_ACRONYM_LETTERS and letters[0].isupper()
+            and sum(c.isupper() for c in letters) >= MIN_ACRONYM_CAPITALS)
 
 
 def is_initial(text: str, keys: TokenKeys) -> bool:

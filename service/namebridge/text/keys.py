@@ -319,3 +319,20 @@ def cross_script_key(token: str) -> str:
 def skeleton_key(token: str) -> str:
     """The likeliest consonant skeleton of a normalised token (``tokayev`` -> ``TKV``)."""
     return token_keys(token).skeleton[0]
+
+
+def acronym_key(token: str, table: KeyTable | None = None) -> str:
+    """An acronym's letters one by one, each as its likeliest class, a vowel as ``a`` and its
+    quality (``АҚШ``, ``АКШ`` and ``AQSH`` -> ``aaKX``): the same acronym in another alphabet,
+    letter for letter. Nothing is collapsed, so a letter more or less is another acronym
+    (``aus`` is not ``us``)."""
+    table = table or bundled_key_table()
+    out: list[str] = []
+    for letters, alternatives in table.written_segments(token):
+        symbols = alternatives[0]
+        if symbols == VOWEL:
+            qualities, alone = table.vowel_quality(letters)
+            out.append(VOWEL + ((qualities or alone)[:1] or "*"))
+        else:
+            out.append(symbols)
+    return "".join(out)

@@ -16,12 +16,15 @@ from namebridge.tsv import display_path, read_table
 from namebridge.text.normalize import APOSTROPHE, HYPHEN, NormalizationTables, Token, normalize_text
 from namebridge.text.scripts import ScriptRules, detect_script
 
-POSITIONS = ("suffix", "prefix", "article", "apostrophe_suffix", "elision")
+POSITIONS = ("suffix", "base_suffix", "prefix", "article", "apostrophe_suffix", "elision")
 #: the file saying which languages' lists apply to a token of a script, in the order tried
 SCRIPTS_FILE = "scripts.tsv"
 SCRIPTS_COLUMNS = ("script", "language", "stems")
 #: how a list's stems are used: ``keyed`` (compared by keys, like the token itself, and as
-#: base forms) or ``base`` (only as base forms, with alias tokens' base forms as written)
+#: base forms) or ``base`` (only as base forms, with alias tokens' base forms as written).
+#: A ``base_suffix`` row is a suffix of the second kind in any list: the short adjective and
+#: noun endings that every word of a phrase takes (Russian -ого/-ая, German -en/-e, Czech -é/-á)
+#: give base forms, never keyed stems
 STEM_USES = ("keyed", "base")
 MIN_STEM_LETTERS = 2
 #: layers of proclitics stripped (و + ب in وبكازاخستان)
@@ -29,10 +32,10 @@ PREFIX_LAYERS = 2
 MAX_STEMS = 8
 #: base forms (``Morphology.base_forms``): at least this many letters...
 MIN_BASE_LETTERS = 3
-#: ... and a base shorter than this only if it keeps this share of the token (бел of белом,
-#: not май of майами)
+#: ... and a base shorter than this only if it keeps this share of the token (бел of белом and
+#: of белого, not ми of мира)
 MIN_KEYED_BASE = 4
-SHORT_BASE_SHARE = 0.6
+SHORT_BASE_SHARE = 0.5
 #: the file of letters an inflected form may write either way (ё and е)
 FOLDS_FILE = "folds.tsv"
 FOLDS_COLUMNS = ("letter", "folded", "note")
@@ -44,6 +47,8 @@ class Morphology:
 
     suffixes: dict[str, tuple[str, ...]]
     prefixes: dict[str, tuple[str, ...]]
+    #: per language, ``suffixes`` with the ``base_suffix`` rows added (sorted longest first)
+    base_suffixes: dict[str, tuple[str, ...]]
     articles: dict[str, tuple[str, ...]]
     apostrophe_suffixes: frozenset[str]
     #: per script, every prefix and every suffix that applies (for membership tests)
@@ -105,12 +110,21 @@ class Morphology:
 
         apostrophe = frozenset(a for items in lists["apostrophe_suffix"].values() for a in items)
 
-        def by_script(position: str) -> dict[str, frozenset[str]]:
-            return {script: frozenset(a for lang in langs for a in lists[position].get(lang, ()))
+        def by_script(*positions: str) -> dict[str, frozenset[str]]:
+            return {script: frozenset(a for lang in langs for p in positions for a in lists[p].get(lang, ()))
                     for script, langs in languages.items()}
 
-        return cls(longest_first(lists["suffix"]), longest_first(lists["prefix"]),
-                   longest_first(lists["article"]), apostrophe, by_script("prefix"), by_script("suffix"),
+        for language, items in lists["base_suffix"].items():
+            for affix in sorted(items & lists["suffix"].get(language, set())):
+                problems.append(Problem(display_path(files[language]), 0,
+                                        f"{affix!r} is both a suffix and a base_suffix"))
+        if problems:
+            raise DataFileError(problems)
+        with_base = {lang: lists["suffix"].get(lang, set()) | lists["base_suffix"].get(lang, set())
+                     for lang in set(lists["suffix"]) | set(lists["base_suffix"])}
+        return cls(longest_first(lists["suffix"]), longest_first(lists["prefix"]), longest_first(with_base),
+                   longest_first(lists["article"]), apostrophe, by_script("prefix"),
+                   by_script("suffix", "base_suffix"),
                    languages, script_rules, folds,
                    frozenset(a for items in lists["elision"].values() for a in items), frozenset(keyed))
 
@@ -122,14 +136,18 @@ class Morphology:
         """Tokens with joined parts resolved: a suffix after an apostrophe
         (``Kazakistan'ın``) or after a hyphen (``АҚШ-қа``) is dropped, and so is an
         elided article before an apostrophe (``l'Ouzbékistan``); any other
-        part after an apostrophe is joined back (``O'zbekiston``, ``Jo'mart``)."""
+        part after an apostrophe is joined back (``O'zbekiston``, ``Jo'mart``), and so is any
+        part after a second apostrophe in one word (``oʻgʻli``: no Turkish suffix there)."""
         out: list[Token] = []
+        #: the last token kept is a word already joined at an apostrophe (Uzbek oʻgʻ-): a Turkish
+        #: word has one apostrophe, before its suffixes, so a second one is a letter (oʻgʻli)
+        joined = False
         for position, token in enumerate(tokens):
             if position + 1 < len(tokens) and self._is_detached_proclitic(token):
                 continue
             if token.joiner and out:
                 if token.joiner == APOSTROPHE:
-                    if token.text in self.apostrophe_suffixes:
+                    if token.text in self.apostrophe_suffixes and not joined:
                         continue
                     if out[-1].text in self.elisions:
                         # l'Ouzbékistan, dell'Uzbekistan: the elided article goes, the word stays
@@ -138,10 +156,12 @@ class Morphology:
                     previous = out.pop()
                     out.append(Token(previous.text + token.text, previous.surface + token.surface,
                                      previous.joiner))
+                    joined = True
                     continue
                 if token.joiner == HYPHEN and token.text in self._suffix_set(detect_script(token.surface, self.script_rules)):
                     continue
             out.append(token)
+            joined = False
         return out
 
     def _is_detached_proclitic(self, token: Token) -> bool:
@@ -163,13 +183,15 @@ class Morphology:
                 if not keyed or lang in self.keyed_languages)
         return found
 
-    def _suffix_index(self, script: str, *, keyed: bool) -> tuple[tuple[int, ...], dict[str, int]]:
-        """(the suffix lengths, suffix -> its first place in the order tried) for ``script`` (memoised)."""
-        key = ("index", script, keyed)
+    def _suffix_index(self, script: str, *, keyed: bool, base: bool = False) -> tuple[tuple[int, ...], dict[str, int]]:
+        """(the suffix lengths, suffix -> its first place in the order tried) for ``script`` (memoised);
+        the ``base_suffix`` rows too with ``base``."""
+        key = ("index", script, keyed, base)
         found = self.affix_cache.get(key)
         if found is None:
             rank: dict[str, int] = {}
-            for place, suffix in enumerate(self._lists(self.suffixes, script, keyed=keyed)):
+            table = self.base_suffixes if base else self.suffixes
+            for place, suffix in enumerate(self._lists(table, script, keyed=keyed)):
                 rank.setdefault(suffix, place)
             found = self.affix_cache[key] = (tuple(sorted({len(x) for x in rank})), rank)
         return found
@@ -186,10 +208,11 @@ class Morphology:
         comparing an inflected form with an inflected alias token by their shared base
         (Штатов and Штаты share штат). Bases shorter than ``MIN_BASE_LETTERS`` are left out, and
         short ones (fewer than ``MIN_KEYED_BASE`` letters) must be stems of both tokens, keeping
-        ``SHORT_BASE_SHARE`` of each (Белом and Белый share бел; Майами and Майка do not share
-        май, and Рим is no stem of itself to meet Рима)."""
+        ``SHORT_BASE_SHARE`` of each (Белого and Белый share бел; Майами and Майка do not share
+        май, since no list strips -ка, and Рим is no stem of itself to meet Рима). The
+        ``base_suffix`` rows count here."""
         forms = []
-        for form in (token, *self.stems(token, script)):
+        for form in (token, *self.stems(token, script, base=True)):
             if len(form) < MIN_BASE_LETTERS or (len(form) < MIN_KEYED_BASE and (
                     form == token or len(form) < SHORT_BASE_SHARE * len(token))):
                 continue
@@ -198,11 +221,12 @@ class Morphology:
                 forms.append(folded)
         return tuple(forms)
 
-    def stems(self, token: str, script: str, *, keyed: bool = False) -> list[str]:
+    def stems(self, token: str, script: str, *, keyed: bool = False, base: bool = False) -> list[str]:
         """Candidate base forms of a normalised token, likeliest first, without the token itself;
-        with ``keyed``, only from the lists whose stems may be compared by keys (``scripts.tsv``)."""
+        with ``keyed``, only from the lists whose stems may be compared by keys (``scripts.tsv``);
+        with ``base``, also from the ``base_suffix`` rows (for ``base_forms``)."""
         prefixes = self._lists(self.prefixes, script, keyed=keyed) + self._lists(self.articles, script, keyed=keyed)
-        lengths, rank = self._suffix_index(script, keyed=keyed)
+        lengths, rank = self._suffix_index(script, keyed=keyed, base=base)
         if not prefixes and not rank:
             return []
 

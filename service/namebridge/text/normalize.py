@@ -5,13 +5,18 @@ removed characters (harakat, tatweel, ZWNJ/ZWJ, bidi marks), Arabic/Persian
 letter variants and digits, Latin/Cyrillic confusables, apostrophes. In order:
 
 1. NFKC; removed characters dropped;
-2. tokens are runs of letters, digits, combining marks and ``+`` (``C5+1``);
+2. tokens are runs of letters, digits, combining marks and ``+`` (``C5+1``;
+   spaces around a ``+`` next to a digit go: ``C5 + 1`` is ``C5+1``);
    every other character (space, apostrophe, quote, hyphen, dot...) ends a
    token; a token right after an apostrophe or a hyphen remembers which
    (``Token.joiner``: Turkish suffixes, Uzbek ``O'zbekiston``, ``АҚШ-қа``);
+   an apostrophe that Unicode counts as a letter (``ʻ`` U+02BB, ``ʼ`` U+02BC)
+   is an apostrophe like the others (``Oʻzbekiston`` = ``O'zbekiston``);
    single letters joined by dots are one token (``U.S.`` -> ``us``);
 3. a token mixing Latin and Cyrillic look-alikes is folded into its dominant
-   script (``Аxios`` with a Cyrillic А becomes Latin ``axios``);
+   script (``Аxios`` with a Cyrillic А becomes Latin ``axios``), and a code
+   (letters with digits or ``+``) written in Cyrillic look-alikes alone is
+   folded into Latin (``С5+1`` with a Cyrillic С is ``C5+1``);
 4. case folding that is right for Turkish (``İ``/``I``/``ı`` all fold to ``i``)
    and Cyrillic; letter variants unified (``ی``=``ي``, ``ک``=``ك``, ``ة``=``ه``...),
    Persian and Arabic-Indic digits to ASCII.
@@ -24,7 +29,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -67,6 +72,8 @@ TOKEN_FORMS_CACHE_SIZE = 262144
 
 APOSTROPHE = "apostrophe"
 HYPHEN = "hyphen"
+#: spaces around a "+" with a digit on one side (C5 + 1, G7 + 2): the "+" joins a code
+_PLUS_SPACING = re.compile(r"(?<=\d)\s+\+\s*(?=[^\W_])|(?<=\d)\+\s+(?=[^\W_])|(?<=[^\W_])\s*\+\s*(?=\d)")
 _TOKEN = re.compile(rf"(?:[^\W_]|[{_MARKS}])(?:[^\W_]|[{_MARKS}]|\+)*")
 
 
@@ -89,6 +96,9 @@ class NormalizationTables:
     to_cyrillic: dict[int, str]
     joiners: dict[str, str]   #: character -> APOSTROPHE or HYPHEN
     scripts: ScriptRules      #: script_ranges.tsv: which letters are Latin, which Cyrillic
+    #: joiners that Unicode counts as letters (Uzbek ʻ U+02BB, ʼ U+02BC) -> a joiner of the same
+    #: kind that is not, so that they end a token like every other apostrophe
+    letter_joiners: dict[int, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, directory: Path) -> "NormalizationTables":
@@ -124,7 +134,18 @@ class NormalizationTables:
                 joiners[chr(_codepoint(r, "codepoint", problems))] = r["kind"]
         if problems:
             raise DataFileError(problems)
-        return cls(removed, variants, to_latin, to_cyrillic, joiners, scripts)
+        return cls(removed, variants, to_latin, to_cyrillic, joiners, scripts, _letter_joiners(joiners))
+
+
+def _letter_joiners(joiners: dict[str, str]) -> dict[int, str]:
+    """Joiners the token pattern would take as letters (ʻ, ʼ) -> the first listed joiner of
+    their kind that it does not (an apostrophe written as a letter still ends a token)."""
+    plain = {}
+    for char, kind in joiners.items():
+        if not _TOKEN.fullmatch(char):
+            plain.setdefault(kind, char)
+    return {ord(char): plain[kind] for char, kind in joiners.items()
+            if _TOKEN.fullmatch(char) and kind in plain}
 
 
 def _codepoint(row: Row, column: str, problems: list[Problem]) -> int:
@@ -157,7 +178,8 @@ def fold_case(text: str) -> str:
 
 
 def _fold_confusables(token: str, tables: NormalizationTables) -> str:
-    """Fold a token that mixes Latin and Cyrillic letters into its dominant script."""
+    """Fold a token that mixes Latin and Cyrillic letters into its dominant script, and a
+    code (letters with a digit or ``+``) of Cyrillic look-alikes alone into Latin (С5+1)."""
     latin = cyrillic = 0
     for ch in token:
         script = tables.scripts.char_script(ch)
@@ -165,6 +187,9 @@ def _fold_confusables(token: str, tables: NormalizationTables) -> str:
             cyrillic += 1
         elif script == LATIN and ch.isalpha():
             latin += 1
+    if cyrillic and not latin and not token.isalpha() and all(
+            ord(ch) in tables.to_latin for ch in token if ch.isalpha()):
+        return token.translate(tables.to_latin)
     if not latin or not cyrillic:
         return token
     table = tables.to_latin if latin >= cyrillic else tables.to_cyrillic
@@ -184,6 +209,10 @@ def tokenize(text: str, tables: NormalizationTables | None = None) -> tuple[Toke
     """The tokens of ``text``, normalised; see the module docstring for the steps."""
     tables = tables or bundled_tables()
     cleaned = unicodedata.normalize("NFKC", text).translate(tables.removed)
+    if tables.letter_joiners:
+        cleaned = cleaned.translate(tables.letter_joiners)
+    if "+" in cleaned:
+        cleaned = _PLUS_SPACING.sub("+", cleaned)
     tokens: list[Token] = []
     previous_end = 0
     acronym_letters = 0  # letters in the last token if it is a dotted acronym in the making
