@@ -128,6 +128,17 @@ def test_a_title_of_the_persons_gender_is_dropped(engine: Engine, name: str, exp
     assert resolution.decision is Decision.MATCH and resolution.top.entity_id == expected
 
 
+@pytest.mark.parametrize("name", ["جي", "جی", "گی", "Джей", "دي"])
+def test_a_latin_letters_name_alone_is_an_initial_not_a_name(engine: Engine, name: str) -> None:
+    # JD Vance is جي دي فانس: its first two words spell the initials (letter_names.tsv)
+    assert engine.resolve(name).decision is not Decision.MATCH
+
+
+@pytest.mark.parametrize("name", ["جي دي فانس", "Джей Ди Вэнс", "فانس"])
+def test_initials_spelled_out_still_belong_to_the_name(engine: Engine, name: str) -> None:
+    assert _match(engine, name) == "person:jd-vance"
+
+
 def test_a_weak_alias_alone_supports_but_does_not_carry_a_match(engine: Engine) -> None:
     resolution = engine.resolve("الاحتلال")   # an epithet for Israel in one seed
     assert resolution.top is not None and resolution.top.entity_id == "country:il"

@@ -188,6 +188,7 @@ def _copy_tokens(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(("name", "line", "message"), [
     ("titles.tsv", "president\tEnglish\t-\thead of state\n", "lang must be"),
     ("titles.tsv", "madam\ten\tf\tform of address\n", "gender must be"),
+    ("letter_names.tsv", "ыы\tA\tru\tcapital\n", "letter must be"),
     ("generational_markers.tsv", "jr\ten\tagain\n", "duplicate token"),
     ("place_qualifiers.tsv", "city\tfr\ttown\tdifferent type\n", "names another type"),
     ("lineage_markers.tsv", "wuld\tar-Latn\tnext\t0.1\tbad position\n", "position must be"),

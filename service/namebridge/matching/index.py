@@ -514,6 +514,7 @@ def _weight(vt: VocabularyToken, frequency: int, wordlists: WordLists,
     if wordlists.is_patronymic(vt.text):
         return PATRONYMIC_WEIGHT, False
     weight = token_weight(frequency)
-    if wordlists.is_common_given_name(vt.keys, abjad=vt.abjad):
+    if vt.text in wordlists.letter_names or wordlists.is_common_given_name(vt.keys, abjad=vt.abjad):
+        # a common given name or a Latin letter's name (جي in جي دي فانس, an initial spelled out)
         return weight * COMMON_NAME_FACTOR, True
     return weight, False

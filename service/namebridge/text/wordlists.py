@@ -63,6 +63,9 @@ class WordLists:
     ordinary_words: frozenset[str] = frozenset()
     #: a title that says whom it names (Mrs, السيدة, госпожа -> female; Mr, السيد -> male)
     title_genders: dict[str, str] = dataclasses.field(default_factory=dict)
+    #: Latin letters' names in other scripts (جي, دي, Джей): initials spelled out, weak as a
+    #: common given name
+    letter_names: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, directory: Path, key_table: KeyTable) -> "WordLists":
@@ -159,6 +162,15 @@ class WordLists:
             keys = token_keys(name, key_table)
             common.add(keys.full[0])
             skeletons.add(keys.skeleton[0])
+        letter_names: set[str] = set()
+        seen_letters: set[tuple[str, str]] = set()
+        for r in read_table(directory / "letter_names.tsv", ("token", "letter", "lang", "note"), problems):
+            token = _token(r, seen_letters, problems)
+            if token is None:
+                continue
+            if len(r["letter"]) != 1 or not "a" <= r["letter"] <= "z":
+                problems.append(r.problem(f"letter must be one of a-z, found {r['letter']!r}"))
+            letter_names.add(token)
         ordinary: set[str] = set()
         for r in read_table(directory / ORDINARY_WORDS_FILE, ("word", "languages"), problems):
             word = normalize_text(r["word"])
@@ -171,7 +183,8 @@ class WordLists:
                    tuple(sorted(endings, key=len, reverse=True)), frozenset(common), frozenset(skeletons),
                    frozenset(titles), frozenset(descriptors - titles), frozenset(generational), qualifiers,
                    frozenset(lineage["family_next"]), frozenset(state_forms - titles - descriptors),
-                   frozenset(lineage["name_next"]), frozenset(ordinary), title_genders)
+                   frozenset(lineage["name_next"]), frozenset(ordinary), title_genders,
+                   frozenset(letter_names))
 
     def weighted(self, *, title: float, descriptor: float) -> "WordLists":
         """The same lists with the weights of titles and descriptors set (the scorer's table)."""
