@@ -13,10 +13,11 @@ import dataclasses
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Iterator
 
 from namebridge.errors import DataFileError, Problem
 from namebridge.text.keys import KeyTable, TokenKeys, token_keys
-from namebridge.tsv import read_table
+from namebridge.tsv import Row, read_table
 from namebridge.text.normalize import normalize_text
 
 
@@ -107,11 +108,7 @@ class WordLists:
                 endings.append(ending)
         titles: set[str] = set()
         title_genders: dict[str, str] = {}
-        seen_titles: set[tuple[str, str]] = set()
-        for r in read_table(directory / "titles.tsv", ("token", "lang", "gender", "note"), problems):
-            token = _token(r, seen_titles, problems)
-            if token is None:
-                continue
+        for r, token in _token_rows(directory / "titles.tsv", ("token", "lang", "gender", "note"), problems):
             titles.add(token)
             if r["gender"] not in TITLE_GENDERS:
                 problems.append(r.problem(f"gender must be one of {', '.join(sorted(TITLE_GENDERS))}, "
@@ -121,22 +118,14 @@ class WordLists:
                     problems.append(r.problem(f"{r['token']!r} has another gender in an earlier line"))
         descriptors: set[str] = set()
         state_forms: set[str] = set()
-        seen_descriptors: set[tuple[str, str]] = set()
-        for r in read_table(directory / "org_descriptors.tsv", ("token", "lang", "kind", "note"), problems):
-            token = _token(r, seen_descriptors, problems)
-            if token is None:
-                continue
+        for r, token in _token_rows(directory / "org_descriptors.tsv", ("token", "lang", "kind", "note"), problems):
             if r["kind"] not in DESCRIPTOR_KINDS:
                 problems.append(r.problem(f"kind must be one of {', '.join(DESCRIPTOR_KINDS)}"))
             else:
                 (descriptors if r["kind"] == "org" else state_forms).add(token)
         generational = _token_set(directory / "generational_markers.tsv", ("token", "lang", "note"), problems)
         qualifiers: dict[str, str] = {}
-        seen_qualifiers: set[tuple[str, str]] = set()
-        for r in read_table(directory / "place_qualifiers.tsv", ("token", "lang", "names", "note"), problems):
-            token = _token(r, seen_qualifiers, problems)
-            if token is None:
-                continue
+        for r, token in _token_rows(directory / "place_qualifiers.tsv", ("token", "lang", "names", "note"), problems):
             names = "" if r["names"] == "-" else r["names"]
             if qualifiers.get(token, names) != names:
                 problems.append(r.problem(f"{r['token']!r} names another type in an earlier line"))
@@ -163,11 +152,7 @@ class WordLists:
             common.add(keys.full[0])
             skeletons.add(keys.skeleton[0])
         letter_names: set[str] = set()
-        seen_letters: set[tuple[str, str]] = set()
-        for r in read_table(directory / "letter_names.tsv", ("token", "letter", "lang", "note"), problems):
-            token = _token(r, seen_letters, problems)
-            if token is None:
-                continue
+        for r, token in _token_rows(directory / "letter_names.tsv", ("token", "letter", "lang", "note"), problems):
             if len(r["letter"]) != 1 or not "a" <= r["letter"] <= "z":
                 problems.append(r.problem(f"letter must be one of a-z, found {r['letter']!r}"))
             letter_names.add(token)
@@ -250,12 +235,16 @@ def _token(r, seen: set[tuple[str, str]], problems: list[Problem],  # type: igno
     return token
 
 
-def _token_set(path: Path, columns: tuple[str, ...], problems: list[Problem]) -> set[str]:
-    """The normalised tokens of a ``token lang note`` file."""
+def _token_rows(path: Path, columns: tuple[str, ...], problems: list[Problem]) -> Iterator[tuple[Row, str]]:
+    """(row, its normalised token) of each row of a ``token lang ...`` file whose token is a
+    single token in a known language, not seen before in that language (else a problem)."""
     seen: set[tuple[str, str]] = set()
-    tokens: set[str] = set()
     for r in read_table(path, columns, problems):
         token = _token(r, seen, problems)
         if token is not None:
-            tokens.add(token)
-    return tokens
+            yield r, token
+
+
+def _token_set(path: Path, columns: tuple[str, ...], problems: list[Problem]) -> set[str]:
+    """The normalised tokens of a ``token lang note`` file."""
+    return {token for _r, token in _token_rows(path, columns, problems)}
