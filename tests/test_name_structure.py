@@ -145,6 +145,9 @@ def test_a_place_qualifier_names_another_place(engine, row: dict[str, str]) -> N
 
 STATE_FORMS = [r for r in DESCRIPTORS if r["kind"] == "state"]
 ORG_FORMS = [r for r in DESCRIPTORS if r["kind"] == "org"]
+AGREEMENT_FORMS = [r for r in DESCRIPTORS if r["kind"] == "agreement"]
+#: the Abraham Accords in a script's main language, for a descriptor of an agreement
+ACCORDS_NAMES = {"Latin": "Abraham Accords", "Cyrillic": "Авраамовы соглашения", "Arabic": "اتفاقات أبراهام"}
 
 
 @pytest.mark.parametrize("row", STATE_FORMS, ids=[f"{r['token']}-{r['lang']}" for r in STATE_FORMS])
@@ -158,6 +161,15 @@ def test_an_organisation_descriptor_is_optional_for_an_organisation_only(engine,
     if _script(row["token"]) == "Latin":
         assert _top(engine, f"Kazinform {row['token']}") == (Decision.MATCH, "org:kazinform")
     given, _father, surname = TOKAYEV_PARTS[_script(row["token"])]
+    decision, top = _top(engine, f"{given} {surname} {row['token']}")
+    assert not (decision is Decision.MATCH and top == TOKAYEV)
+
+
+@pytest.mark.parametrize("row", AGREEMENT_FORMS, ids=[f"{r['token']}-{r['lang']}" for r in AGREEMENT_FORMS])
+def test_an_agreements_descriptor_is_optional_for_an_agreement_only(engine, row: dict[str, str]) -> None:
+    script = _script(row["token"])
+    assert _top(engine, f"{ACCORDS_NAMES[script]} {row['token']}") == (Decision.MATCH, "agreement:abraham-accords")
+    given, _father, surname = TOKAYEV_PARTS[script]
     decision, top = _top(engine, f"{given} {surname} {row['token']}")
     assert not (decision is Decision.MATCH and top == TOKAYEV)
 
@@ -192,7 +204,8 @@ def _copy_tokens(tmp_path: Path) -> Path:
     ("generational_markers.tsv", "jr\ten\tagain\n", "duplicate token"),
     ("place_qualifiers.tsv", "city\tfr\ttown\tdifferent type\n", "names another type"),
     ("lineage_markers.tsv", "wuld\tar-Latn\tnext\t0.1\tbad position\n", "position must be"),
-    ("org_descriptors.tsv", "sarl\tfr\tcompany\twrong kind\n", "kind must be"),
+    ("org_descriptors.tsv", "sarl\tfr\tCompany\twrong kind\n", "kind must be"),
+    ("org_descriptors.tsv", "group\tde\tagreement\tanother type\n", "describes another type"),
     ("titles.tsv", "bin\tar-Latn\t-\talso a marker\n", "also a particle or lineage marker"),
 ])
 def test_a_bad_line_is_reported_with_its_file(tmp_path: Path, name: str, line: str, message: str) -> None:

@@ -461,7 +461,7 @@ def initials_only(a: Alignment) -> float:
 # --- name structure (lexicons/tokens/: titles, descriptors, generational markers, qualifiers) ---
 
 #: roles of query tokens that cost only their own small weight when the alias lacks them
-OPTIONAL_ROLES = frozenset({"particle", "title", "descriptor", "state_form", "generation", "complement",
+OPTIONAL_ROLES = frozenset({"particle", "title", "state_form", "generation", "complement",
                             "patronymic"})
 
 
@@ -471,7 +471,7 @@ def is_optional_role(role: str) -> bool:
     title (weight 0: dropped) and its complement (*Florida* Senator, weight 0); an
     organisation descriptor (Inc) or the form of a state (Republic); and the structural
     markers, whose meaning ``generational_marker`` and ``place_qualifier`` weigh."""
-    return role in OPTIONAL_ROLES or role.startswith("qualifier")
+    return role in OPTIONAL_ROLES or role.startswith(("qualifier", "descriptor"))
 
 
 def generational_marker(a: Alignment) -> float:
@@ -496,12 +496,15 @@ def place_qualifier(a: Alignment, entity_type: str) -> float:
 
 
 def descriptor_fits(a: Alignment, entity_type: str) -> float:
-    """1.0, or 0.0 when the query has an organisation descriptor (Group, Inc, News Agency, AG,
-    ``org_descriptors.tsv``) left over against anything but an organisation: "Witkoff Group"
-    is a company named after Witkoff, "America AG" one named after America. For an
-    organisation the word is optional (Kazinform International News Agency)."""
-    if entity_type != "org" and any(a.query_roles[i] == "descriptor" for i in a.unmatched_query):
-        return 0.0
+    """1.0, or 0.0 when the query has a descriptor (Group, Inc, News Agency, Declaration,
+    ``org_descriptors.tsv``, role ``descriptor:<type>``) left over against an entity of
+    another type than the one whose names take it: "Witkoff Group" is a company named after
+    Witkoff, "America AG" one named after America. For its own type the word is optional
+    (Kazinform International News Agency, Abraham Accords Declaration)."""
+    for i in a.unmatched_query:
+        role = a.query_roles[i]
+        if role.startswith("descriptor") and role.partition(":")[2] != entity_type:
+            return 0.0
     return 1.0
 
 
