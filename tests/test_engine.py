@@ -232,6 +232,26 @@ def test_a_word_many_place_names_share_is_still_a_word_of_each(tmp_path: Path) -
     assert engine.resolve("Korea").decision is not Decision.MATCH
 
 
+def test_a_fathers_name_in_a_full_name_names_the_father_not_the_person(tmp_path: Path) -> None:
+    engine = Engine.load(_lexicon(tmp_path, [
+        ("kassym-jomart-tokayev", "Kassym-Jomart Kemeluly Tokayev"),
+        ("mohammed-bin-salman", "Mohammed bin Salman bin Abdulaziz Al Saud"),
+        ("serdar-berdimuhamedow", "Serdar Gurbangulyýewiç Berdimuhamedow"),
+    ]))
+    # the father, with the family's name: someone else
+    for father in ("Kemel Tokayev", "Tokayev Kemel", "Salman bin Abdulaziz", "Gurbanguly Berdimuhamedow",
+                   "G. Berdimuhamedow"):
+        assert engine.resolve(father).decision is not Decision.MATCH, father
+    # the person, with or without the father's name, in full or as an initial
+    for name, expected in (("Kassym-Jomart Tokayev", "kassym-jomart-tokayev"),
+                           ("Kassym-Jomart Kemel Tokayev", "kassym-jomart-tokayev"),
+                           ("Kassym-Jomart Kemelevich Tokayev", "kassym-jomart-tokayev"),
+                           ("Mohammed bin Salman Al Saud", "mohammed-bin-salman"),
+                           ("Serdar Berdimuhamedow", "serdar-berdimuhamedow"),
+                           ("Serdar G. Berdimuhamedow", "serdar-berdimuhamedow")):
+        assert _match(engine, name) == f"person:{expected}", name
+
+
 def test_an_alias_written_exactly_like_the_query_is_always_scored(tmp_path: Path) -> None:
     # 600 people share the given name; the one known by it alone comes last, beyond
     # the postings a one-token query expands (max_postings_expanded)

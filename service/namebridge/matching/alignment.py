@@ -73,15 +73,18 @@ def align(query: list[QueryToken], side: AliasSide, vocabulary: Sequence[Vocabul
     negative_initial = -initial_similarity
     alias_letters = side.letters if initials else ()
     for i, q in enumerate(query):
+        father = i in fathers
         if q.role == INITIAL:
             if initials:
                 for j, vid in enumerate(alias_vids):
                     v = vocabulary[vid]
                     if not v.abjad and features.initial_fits(q.text, q.keys, v.text, v.keys):
-                        pairs.append((negative_initial, i, j, "initial"))
+                        if father != (j in side.fathers):   # G. for the father's Gurbangulyýewiç
+                            pairs.append((negative_initial * FATHER_MISMATCH_FACTOR, i, j, "initial" + FATHER_MISMATCH))
+                        else:
+                            pairs.append((negative_initial, i, j, "initial"))
             continue
         matches = q.matches
-        father = i in fathers
         for j, vid in enumerate(alias_vids):
             hit = matches.get(vid)
             if hit is not None and hit[0] >= min_similarity:
@@ -108,7 +111,7 @@ def align(query: list[QueryToken], side: AliasSide, vocabulary: Sequence[Vocabul
     alias_weights = side.weights
     query_weights = [q.weight for q in query]
     for i, j, _s, key in chosen:
-        if key != "initial":
+        if not key.startswith("initial"):
             query_weights[i] = alias_weights[j]
     return Alignment(
         pairs=chosen,
@@ -120,6 +123,7 @@ def align(query: list[QueryToken], side: AliasSide, vocabulary: Sequence[Vocabul
         unmatched_alias=[j for j in range(len(alias_vids)) if j not in used_a],
         compound=compound,
         alias_optional=side.optional,
+        alias_fathers=side.fathers,
         other_script=other_script,
         other_gender=other_gender,
     )

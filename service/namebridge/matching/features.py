@@ -328,6 +328,8 @@ class Alignment:
     compound: bool = False
     #: alias positions of words of the lists (particles, descriptors...): optional in a compound
     alias_optional: frozenset[int] = frozenset()
+    #: alias positions of a father's name (after bin, Kemeluly, Kemelevich)
+    alias_fathers: frozenset[int] = frozenset()
     #: a one-word query written with vowels meets an alias in an abjad (or the reverse),
     #: while the entity has strong aliases in the query's kind of script too
     other_script: bool = False
@@ -453,7 +455,7 @@ def met_in_query_script(a: Alignment) -> float:
 
 def initials_only(a: Alignment) -> float:
     """1.0, or 0.0 when every aligned pair is an initial: ``K. J.`` proves nothing."""
-    if a.pairs and all(k == "initial" for _i, _j, _s, k in a.pairs):
+    if a.pairs and all(k.startswith("initial") for _i, _j, _s, k in a.pairs):
         return 0.0
     return 1.0
 
@@ -506,6 +508,19 @@ def descriptor_fits(a: Alignment, entity_type: str) -> float:
         if role.startswith("descriptor") and role.partition(":")[2] != entity_type:
             return 0.0
     return 1.0
+
+
+def father_fits(a: Alignment) -> float:
+    """1.0, or 0.0 when a name met a father's name on the other side only (a pair marked
+    ``+father``) while the alias or the query keeps a name of its own unmet: the query names
+    the father or a son. "Kemel Tokayev" is Kassym-Jomart Kemeluly Tokayev's father, "Salman
+    bin Abdulaziz" Mohammed bin Salman's; "Kassym-Jomart Kemel Tokayev" is the man himself."""
+    if not any(k.endswith("+father") for _i, _j, _s, k in a.pairs):
+        return 1.0
+    names_left = any(j not in a.alias_fathers and j not in a.alias_optional and a.alias_weights[j] > 0.25
+                     for j in a.unmatched_alias)
+    names_left = names_left or any(a.query_roles[i] == "name" for i in a.unmatched_query)
+    return 0.0 if names_left else 1.0
 
 
 def title_gender_fits(a: Alignment) -> float:

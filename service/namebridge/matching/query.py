@@ -441,13 +441,16 @@ def is_initial(text: str, keys: TokenKeys) -> bool:
 
 
 def patronymic_positions(texts: list[str], wordlists: WordLists) -> list[int]:
-    """Positions of a father's name: after bin/ibn, or before uly/kyzy written apart."""
+    """Positions of a father's name: after bin/ibn, before uly/kyzy written apart, or written
+    with a patronymic ending (Kemelevich, Kemeluly; never a name's first word)."""
     positions = []
     for i, text in enumerate(texts):
         if text in wordlists.patronymic_prefixes and i + 1 < len(texts):
             positions.append(i + 1)
         elif text in wordlists.patronymic_suffixes and i > 0:
             positions.append(i - 1)
+        elif i > 0 and wordlists.is_patronymic(text):
+            positions.append(i)
     return positions
 
 

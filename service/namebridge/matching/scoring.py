@@ -13,6 +13,7 @@ The scorer is a weight table over the features in ``features.py``:
             * (1 - w_descriptor * (1 - descriptor_fits))
             * (1 - w_title      * (1 - title_fits))
             * (1 - w_gender     * (1 - title_gender_fits))
+            * (1 - w_father     * (1 - father_fits))
 
 then kept below ``EXACT_SCORE`` unless every query and alias token met exactly
 (so an exact, complete match is recognisable by its score alone), and capped
@@ -48,6 +49,7 @@ DEFAULT_FEATURE_WEIGHTS: dict[str, float] = {
     "descriptor_fits": 0.6,
     "title_fits": 0.6,
     "title_gender_fits": 0.6,
+    "father_fits": 0.6,
 }
 #: weights of query and alias tokens by structural role (``lexicons/tokens/``), overridable
 #: by the same names: a title weighs nothing (dropped, no evidence); a descriptor little
@@ -77,6 +79,7 @@ NEGATIVE_FEATURES: tuple[tuple[str, Callable[[Alignment, str], float]], ...] = (
     ("descriptor_fits", features.descriptor_fits),
     ("title_fits", features.title_fits),
     ("title_gender_fits", lambda a, _t: features.title_gender_fits(a)),
+    ("father_fits", lambda a, _t: features.father_fits(a)),
 )
 
 
