@@ -1,47 +1,46 @@
-"""Batch on Ray, on a local cluster this test starts (``ray.init(num_cpus=2)``).
+"""Batch on Ray, on a local cluster this test starts (``start_ray(None, 2)``: ``ray.init(num_cpus=2)``).
 
 ``--engine ray`` must write what the in-process ``--jobs 2`` writes, byte for
 byte (columns, row order, INVALID rows), and ``resolve_dataset`` must add the
-columns the engine's answers give, row for row.
+columns the engine's answers give, row for row. The cluster must listen and
+talk on loopback only (``batch/ray.py`` says how ``start_ray`` keeps it there).
 
-Opt-in: ``NAMEBRIDGE_RAY_TESTS=1`` with the ``ray`` extra installed
-(``pip install -e '.[ray]'``). ``make test`` does not run them: a local Ray
-cluster talks between its own processes over the machine's network address,
-not only over loopback, even with ``_node_ip_address="127.0.0.1"`` (seen with
-``ss`` during a run), and tests here must reach 127.0.0.1 only.
+``make test`` installs the ``ray`` extra; without Ray installed these tests are
+skipped. They share one xdist worker, so one cluster runs at a time.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import io
+import ipaddress
 from collections.abc import Iterator
 from pathlib import Path
 
-import os
-
 import polars as pl
+import psutil
 import pytest
 
-if os.environ.get("NAMEBRIDGE_RAY_TESTS") != "1":
-    pytest.skip("Ray tests are opt-in (NAMEBRIDGE_RAY_TESTS=1): see the module docstring",
+if importlib.util.find_spec("ray") is None:
+    pytest.skip("Ray is not installed (pip install -e '.[ray]'; make test installs it)",
                 allow_module_level=True)
-ray = pytest.importorskip("ray")
 
-from namebridge.batch.ray import resolve_dataset, start_ray
+from namebridge.batch.ray import resolve_dataset, start_ray, stop_ray
 from namebridge.batch.rows import resolve_key
 from namebridge.batch.runner import BatchOptions, run_batch
 
-pytestmark = pytest.mark.timeout(600)
+pytestmark = [pytest.mark.timeout(600), pytest.mark.xdist_group("ray")]
 
 EVAL = Path(__file__).parent / "eval"
 
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[None]:
-    started = start_ray(None, 2)
-    yield
-    if started:
-        ray.shutdown()
+    assert start_ray(None, 2), "a cluster was already running in this process"
+    try:
+        yield
+    finally:
+        stop_ray()
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +66,8 @@ def test_engine_ray_writes_what_jobs_2_writes(cluster, names, tmp_path: Path, to
 
 
 def test_resolve_dataset_adds_the_engines_answers(cluster, engine, names):
+    import ray
+
     ds = ray.data.from_arrow(pl.DataFrame({"name": names, "n": list(range(len(names)))}).to_arrow())
     tables = resolve_dataset(ds, column="name", concurrency=2, batch_size=64).to_arrow_refs()
     out = pl.concat([pl.from_arrow(t) for t in ray.get(tables)]).sort("n")
@@ -88,3 +89,33 @@ def test_bad_engine_flags_exit_2(tmp_path: Path):
                            (BatchOptions(input=str(source), ray_address="10.0.0.1:6379"), "--address is for")):
         with pytest.raises(BatchInputError, match=words):
             run_batch(options, stderr=io.StringIO())
+
+
+def _loopback(ip: str) -> bool:
+    address = ipaddress.ip_address(ip.split("%")[0])
+    mapped = getattr(address, "ipv4_mapped", None)
+    return (mapped or address).is_loopback
+
+
+def test_the_local_cluster_listens_and_talks_on_loopback_only(cluster, names):
+    """Every socket of this process and of the cluster's processes (GCS, raylet, dashboard,
+    workers, actors), read while actors are up, is on 127.0.0.1 at both ends."""
+    from namebridge.batch.ray import RayResolver
+
+    resolver = RayResolver(None, top_k=None, actors=2, address=None)
+    try:
+        resolver.submit([(n, None) for n in names[:50]])()
+        processes = [psutil.Process(), *psutil.Process().children(recursive=True)]
+        sockets = []
+        for process in processes:
+            try:
+                sockets += [(process.name(), c) for c in process.net_connections(kind="inet")]
+            except psutil.NoSuchProcess:
+                continue
+    finally:
+        resolver.close()
+    listening = [c for _name, c in sockets if c.status == psutil.CONN_LISTEN]
+    assert len(listening) >= 4, sockets          # GCS, raylet, workers: the reading saw the cluster
+    outside = [(name, c.laddr, c.raddr) for name, c in sockets
+               if not _loopback(c.laddr.ip) or (c.raddr and not _loopback(c.raddr.ip))]
+    assert not outside
