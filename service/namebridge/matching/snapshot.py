@@ -66,6 +66,8 @@ FORMAT_VERSION = 1
 #: the lexicon-level files a snapshot copies to rebuild the tables (with the table folders)
 REFERENCE_FILES = ("languages.tsv",)
 _ALIAS_CODED = CODED_FIELDS
+#: the yes/no fields of a vocabulary token, one u8 section each (a new flag: one more name here)
+_VOCABULARY_FLAGS = ("abjad", "common", "acronym")
 #: the index's maps from a key to vocabulary ids, stored alike
 _MAPS = ("by_full", "by_skeleton", "by_full_deletion", "by_skeleton_deletion", "by_base")
 _PACKAGE = Path(__file__).resolve().parents[1]
@@ -233,10 +235,12 @@ def write_snapshot(engine: "Engine", path: Path | str) -> dict[str, Any]:
         raise ValueError("by_text is not the vocabulary's texts")
     w.strs("vocabulary.text", [vt.text for vt in vocabulary])
     w.json("vocabulary.keys", [astuple(vt.keys) for vt in vocabulary])
-    w.array("vocabulary.abjad", "u8", [vt.abjad for vt in vocabulary])
+    token_fields = {f.name for f in dataclasses.fields(VocabularyToken)}
+    if token_fields != {"text", "keys", "weight", "postings", *_VOCABULARY_FLAGS}:
+        raise ValueError(f"VocabularyToken fields {sorted(token_fields)}: list a new flag in _VOCABULARY_FLAGS")
+    for flag in _VOCABULARY_FLAGS:
+        w.array(f"vocabulary.{flag}", "u8", [getattr(vt, flag) for vt in vocabulary])
     w.array("vocabulary.weight", "f64", [vt.weight for vt in vocabulary])
-    w.array("vocabulary.common", "u8", [vt.common for vt in vocabulary])
-    w.array("vocabulary.acronym", "u8", [vt.acronym for vt in vocabulary])
     w.array("vocabulary.posting_start", "u32", accumulate([0] + [len(vt.postings) for vt in vocabulary]))
     w.array("vocabulary.posting", "u32", [p for vt in vocabulary for p in vt.postings])
     for name in _MAPS:
@@ -453,15 +457,15 @@ def _lexicon_and_index(reader: _Reader, meta: dict[str, Any], path: Path,
 
     vocabulary_texts = reader.strs("vocabulary.text")
     keys = reader.json("vocabulary.keys")
-    abjad = reader.array("vocabulary.abjad", "u8")
     weight = reader.array("vocabulary.weight", "f64")
-    common = reader.array("vocabulary.common", "u8")
-    acronym = reader.array("vocabulary.acronym", "u8")
     posting_start = reader.array("vocabulary.posting_start", "u32")
     postings = reader.array("vocabulary.posting", "u32")
-    vocabulary = [VocabularyToken(text, _token_keys(keys[v]), bool(abjad[v]), weight[v], bool(common[v]),
-                                  bool(acronym[v]), postings[posting_start[v]:posting_start[v + 1]])
+    vocabulary = [VocabularyToken(text, _token_keys(keys[v]), False, weight[v],
+                                  postings=postings[posting_start[v]:posting_start[v + 1]])
                   for v, text in enumerate(vocabulary_texts)]
+    for flag in _VOCABULARY_FLAGS:
+        for vt, value in zip(vocabulary, reader.array(f"vocabulary.{flag}", "u8")):
+            setattr(vt, flag, bool(value))
     maps = []
     for name in _MAPS:
         start = reader.array(f"{name}.start", "u32").tolist()
