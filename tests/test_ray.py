@@ -1,4 +1,4 @@
-"""Batch on Ray, on a local cluster this test starts (``start_ray(None, 2)``: ``ray.init(num_cpus=2)``).
+"""Batch on Ray, on a local cluster this test starts (``start_ray(None, 3)``: ``ray.init(num_cpus=3)``).
 
 ``--engine ray`` must write what the in-process ``--jobs 2`` writes, byte for
 byte (columns, row order, INVALID rows), and ``resolve_dataset`` must add the
@@ -36,7 +36,9 @@ EVAL = Path(__file__).parent / "eval"
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[None]:
-    assert start_ray(None, 2), "a cluster was already running in this process"
+    # two CPUs for the two actors of each run, and one for Ray Data's listing and reading tasks
+    # (``run_parquet_dataset`` starts its own cluster the same way)
+    assert start_ray(None, 3), "a cluster was already running in this process"
     try:
         yield
     finally:
@@ -63,6 +65,49 @@ def test_engine_ray_writes_what_jobs_2_writes(cluster, names, tmp_path: Path, to
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1]
     assert b"INVALID" in outputs[1] and b"country:kz" in outputs[1]
+
+
+@pytest.mark.parametrize("top_k", [None, 2])
+def test_engine_ray_reads_parquet_with_ray_data_and_writes_what_jobs_2_writes(cluster, names, tmp_path: Path,
+                                                                              top_k: int | None):
+    """A Parquet file, and the same rows as a folder of three files, read by ``ray.data``: the
+    CSV written is the in-process run's, byte for byte (nulls and empty names INVALID in place);
+    a Parquet output holds the same frame."""
+    frame = pl.DataFrame({"id": list(range(len(names))), "name": [None if n == "   " else n for n in names]})
+    source = tmp_path / "in.parquet"
+    frame.write_parquet(source)
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    third = -(-frame.height // 3)
+    for k in range(3):
+        frame.slice(k * third, third).write_parquet(folder / f"part-{k}.parquet")
+    outputs = {}
+    for engine, path, out_name in (("local", source, "local.csv"), ("ray", source, "ray.csv"),
+                                   ("ray", folder, "ray_folder.csv"), ("local", source, "local.parquet"),
+                                   ("ray", source, "ray.parquet")):
+        out = tmp_path / out_name
+        options = BatchOptions(input=str(path), output=str(out), jobs=2, chunk_size=100, top_k=top_k,
+                               engine=engine, quiet=True, input_format=None)
+        assert run_batch(options, stderr=io.StringIO()) == 0
+        outputs[out_name] = out
+    local = outputs["local.csv"].read_bytes()
+    assert outputs["ray.csv"].read_bytes() == local
+    assert outputs["ray_folder.csv"].read_bytes() == local
+    assert b"INVALID" in local and b"country:kz" in local
+    assert pl.read_parquet(outputs["ray.parquet"]).equals(pl.read_parquet(outputs["local.parquet"]))
+
+
+def test_engine_ray_refuses_a_parquet_input_it_cannot_read_before_any_work(tmp_path: Path):
+    from namebridge.batch.formats import BatchInputError
+
+    bad = tmp_path / "bad.parquet"
+    bad.write_text("not parquet", encoding="utf-8")
+    numbers = tmp_path / "numbers.parquet"
+    pl.DataFrame({"name": [1, 2]}).write_parquet(numbers)
+    for path, words in ((bad, "cannot read"), (numbers, "holds numbers")):
+        with pytest.raises(BatchInputError, match=words):
+            run_batch(BatchOptions(input=str(path), output=str(tmp_path / "o.csv"), engine="ray"), stderr=io.StringIO())
+        assert not (tmp_path / "o.csv").exists()
 
 
 def test_resolve_dataset_adds_the_engines_answers(cluster, engine, names):

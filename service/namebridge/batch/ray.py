@@ -32,6 +32,7 @@ Without ``--address`` (or ``RAY_ADDRESS``) Ray starts a local cluster with
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 from collections.abc import Callable, Sequence
@@ -115,13 +116,14 @@ class KeyResolver:
     Runs as a Ray actor (``RayResolver``) and as a ``map_batches`` class (``resolve_dataset``)."""
 
     def __init__(self, lexicon: str | None, top_k: int | None, column: str = "name",
-                 lang_column: str | None = None) -> None:
+                 lang_column: str | None = None, candidates_as_json: bool = False) -> None:
         from namebridge.matching.engine import Engine
 
         self.engine = Engine.from_env(lexicon)
         self.top_k = top_k
         self.column = column
         self.lang_column = lang_column
+        self.candidates_as_json = candidates_as_json
 
     def resolve(self, keys: Sequence[Key]) -> list[Row]:
         return [resolve_key(self.engine, name, language, self.top_k) for name, language in keys]
@@ -139,7 +141,8 @@ class KeyResolver:
         keys = [(n, lang or None) for n, lang in zip(names, langs)]
         distinct = list(dict.fromkeys(keys))
         answers = dict(zip(distinct, self.resolve(distinct)))
-        results = _results_frame(keys, [answers[k] for k in keys], top_k=self.top_k, candidates_as_json=False)
+        results = _results_frame(keys, [answers[k] for k in keys], top_k=self.top_k,
+                                 candidates_as_json=self.candidates_as_json)
         return frame.hstack(results.drop(_NAME_KEY, _LANG_KEY, _EXACT)).to_arrow()
 
 
@@ -191,3 +194,83 @@ def resolve_dataset(ds: Any, *, column: str = "name", lexicon: str | None = None
     return ds.map_batches(KeyResolver, fn_constructor_kwargs={"lexicon": lexicon, "top_k": top_k,
                                                               "column": column, "lang_column": lang_column},
                           concurrency=concurrency, batch_format="pyarrow", batch_size=batch_size)
+
+
+class _ParquetColumns:
+    """The columns and types of a Parquet file or folder (what ``_check_columns`` reads of a reader)."""
+
+    def __init__(self, path: str) -> None:
+        import polars as pl
+        import pyarrow as pa
+        import pyarrow.dataset as pads
+
+        try:
+            schema = pads.dataset(path, format="parquet").schema
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise BatchInputError(f"cannot read {path!r} as Parquet: {exc}",
+                                  fix="check the path holds Parquet files, or pass --format") from None
+        self.schema = schema
+        self.columns = list(schema.names)
+        empty = pl.from_arrow(schema.empty_table())
+        assert isinstance(empty, pl.DataFrame)
+        self.dtypes = dict(empty.schema)
+
+
+def run_parquet_dataset(options: Any, out_fmt: Any, summary: Any) -> None:
+    """``--engine ray`` on Parquet: Ray reads the file or folder (``ray.data.read_parquet``),
+    ``--jobs`` actors that each load the lexicon once resolve it block by block
+    (``map_batches``), and the driver writes the blocks in input order.
+
+    The rows, columns and answers are those of the in-process run: a Parquet input
+    has no unreadable lines to mark, and an empty or null name becomes INVALID in
+    the actor as in-process. Only Parquet takes this path: Ray's CSV and JSON
+    readers stop at a ragged record or a bad JSON line (or drop it), and they do
+    not give the line number the in-process reader marks such a row with.
+    """
+    import polars as pl
+
+    from namebridge.batch.formats import ChunkWriter, Format
+    from namebridge.batch.runner import _check_columns, _results_frame
+
+    source = _ParquetColumns(options.input)
+    _check_columns(options, source, Format.PARQUET)      # type: ignore[arg-type]
+    jobs = options.jobs or len(os.sched_getaffinity(0)) or 1
+    writer = ChunkWriter(options.output, out_fmt)
+    started = False
+    ok = False
+    try:
+        # a CPU per actor, and one more for Ray Data's listing and reading tasks, which wait on the disk
+        # (with every CPU held by an actor they would never start)
+        started = start_ray(options.ray_address, jobs + 1)
+        ray = _ray()
+        context = ray.data.DataContext.get_current()
+        context.execution_options.preserve_order = True
+        context.enable_progress_bars = False
+        logging.getLogger("ray.data").setLevel(logging.WARNING)   # no progress report every 10 s on stderr
+        lexicon = None if options.lexicon_dir is None else str(options.lexicon_dir)
+        resolved = ray.data.read_parquet(options.input).map_batches(
+            KeyResolver, fn_constructor_kwargs={
+                "lexicon": lexicon, "top_k": options.top_k, "column": options.column,
+                "lang_column": options.lang_column, "candidates_as_json": out_fmt in (Format.CSV, Format.TSV)},
+            concurrency=jobs, batch_format="pyarrow", batch_size=options.chunk_size)
+        try:
+            for table in resolved.iter_batches(batch_format="pyarrow", batch_size=None):
+                frame = pl.from_arrow(table)
+                assert isinstance(frame, pl.DataFrame)
+                writer.write(frame)
+                summary.rows += frame.height
+                summary.decisions.update(dict(frame["decision"].value_counts().iter_rows()))
+        except Exception as exc:    # noqa: BLE001 - a Ray task error wraps the actor's message
+            raise BatchInputError(f"the Ray run failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}",
+                                  fix="check --lexicon (a directory or a .nbx file every node can read)") from None
+        if not summary.rows:            # no rows: the header (or schema) the in-process run writes
+            empty = pl.from_arrow(source.schema.empty_table())
+            assert isinstance(empty, pl.DataFrame)
+            results = _results_frame([], [], top_k=options.top_k, candidates_as_json=out_fmt in (Format.CSV, Format.TSV))
+            writer.write(empty.hstack(results.select(c for c in results.columns if not c.startswith("__"))))
+        summary.resolved = summary.rows     # names sent to the actors (each deduplicates its own block)
+        ok = True
+    finally:
+        writer.close(ok=ok)
+        if started:
+            stop_ray()
