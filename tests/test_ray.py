@@ -104,9 +104,13 @@ def test_engine_ray_refuses_a_parquet_input_it_cannot_read_before_any_work(tmp_p
     bad.write_text("not parquet", encoding="utf-8")
     numbers = tmp_path / "numbers.parquet"
     pl.DataFrame({"name": [1, 2]}).write_parquet(numbers)
-    for path, words in ((bad, "cannot read"), (numbers, "holds numbers")):
+    good = tmp_path / "good.parquet"
+    pl.DataFrame({"name": ["Kazakhstan"]}).write_parquet(good)
+    for path, top_k, words in ((bad, None, "cannot read"), (numbers, None, "holds numbers"),
+                               (good, 1000, "above the limit")):
         with pytest.raises(BatchInputError, match=words):
-            run_batch(BatchOptions(input=str(path), output=str(tmp_path / "o.csv"), engine="ray"), stderr=io.StringIO())
+            run_batch(BatchOptions(input=str(path), output=str(tmp_path / "o.csv"), engine="ray", top_k=top_k),
+                      stderr=io.StringIO())
         assert not (tmp_path / "o.csv").exists()
 
 
