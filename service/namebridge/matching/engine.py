@@ -89,9 +89,11 @@ class Engine:
         self._name_structure = [lexicon.name_structures[e.type] for e in self._entity_list]
         # entity position -> bit 1: a strong alias written in an abjad, bit 2: one written with vowels
         self._alias_scripts = bytearray(len(self._entity_list))
-        for position, tier in enumerate(alias_values(self.index.aliases, "tier")):
+        scripts = self._alias_scripts
+        for tier, entity, abjad in zip(alias_values(self.index.aliases, "tier"), self.index.alias_entity,
+                                       self.index.alias_abjad):
             if tier == "strong":
-                self._alias_scripts[self.index.alias_entity[position]] |= 1 if self.index.alias_abjad[position] else 2
+                scripts[entity] |= 1 if abjad else 2
         self._loaded_at = datetime.now(timezone.utc)
         self.analyzer = QueryAnalyzer(self.index, settings, key_table=key_table, morphology=morphology,
                                       wordlists=wordlists, script_rules=script_rules)
