@@ -248,7 +248,9 @@ def run_parquet_dataset(options: Any, out_fmt: Any, summary: Any) -> None:
         context.enable_progress_bars = False
         logging.getLogger("ray.data").setLevel(logging.WARNING)   # no progress report every 10 s on stderr
         lexicon = None if options.lexicon_dir is None else str(options.lexicon_dir)
-        resolved = ray.data.read_parquet(options.input).map_batches(
+        # blocks of --chunk-size rows: a file read as one block would go to one actor only
+        blocks = ray.data.read_parquet(options.input).repartition(target_num_rows_per_block=options.chunk_size)
+        resolved = blocks.map_batches(
             KeyResolver, fn_constructor_kwargs={
                 "lexicon": lexicon, "top_k": options.top_k, "column": options.column,
                 "lang_column": options.lang_column, "candidates_as_json": out_fmt in (Format.CSV, Format.TSV)},
