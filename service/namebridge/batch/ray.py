@@ -150,7 +150,9 @@ class RayResolver:
     """A :class:`namebridge.batch.rows.Resolver` whose work runs on Ray actors."""
 
     def __init__(self, lexicon: str | None, *, top_k: int | None, actors: int, address: str | None) -> None:
-        self.started = start_ray(address, actors)
+        # a CPU per actor, and one more for Ray Data's listing and reading tasks (RayDataReader), which
+        # wait on the disk: with every CPU held by an actor they would never start
+        self.started = start_ray(address, actors + 1)
         ray = _ray()
         self.ray = ray
         remote = ray.remote(num_cpus=1)(KeyResolver)
@@ -196,83 +198,63 @@ def resolve_dataset(ds: Any, *, column: str = "name", lexicon: str | None = None
                           concurrency=concurrency, batch_format="pyarrow", batch_size=batch_size)
 
 
-class _ParquetColumns:
-    """The columns and types of a Parquet file or folder (what ``_check_columns`` reads of a reader)."""
+class RayDataReader:
+    """``--engine ray`` on Parquet (a file or a folder): chunks of ``chunk_size`` rows read by
+    Ray Data (``ray.data.read_parquet``), in input order, for the runner's usual pipeline.
 
-    def __init__(self, path: str) -> None:
+    The runner then does what it does for every input: each chunk's distinct names
+    not seen before (and not answered by the exact-name table) go to the
+    ``RayResolver`` actors, answers are kept across chunks, rows are written in
+    order. Resolving each block with ``map_batches`` instead (``resolve_dataset``)
+    resolves a name again in every block it occurs in: on the bench's 1M rows over
+    100k names that was 0.20x the rows/s of ``--jobs 2`` (docs/scaling.md, "Ray").
+    A Parquet input has no unreadable lines to mark: the chunks carry none, as
+    in-process. CSV and NDJSON stay with the in-process readers: Ray's readers
+    stop at a ragged record or a bad JSON line, or drop it, without the line
+    number the in-process reader marks such a row with.
+    """
+
+    def __init__(self, path: str, chunk_size: int) -> None:
         import polars as pl
         import pyarrow as pa
         import pyarrow.dataset as pads
 
         try:
-            schema = pads.dataset(path, format="parquet").schema
+            dataset = pads.dataset(path, format="parquet")
+            self.schema = dataset.schema
+            self.total_rows = dataset.count_rows()
         except (pa.ArrowInvalid, OSError) as exc:
             raise BatchInputError(f"cannot read {path!r} as Parquet: {exc}",
                                   fix="check the path holds Parquet files, or pass --format") from None
-        self.schema = schema
-        self.columns = list(schema.names)
-        empty = pl.from_arrow(schema.empty_table())
+        self.path = path
+        self.chunk_size = chunk_size
+        self.columns = list(self.schema.names)
+        empty = pl.from_arrow(self.schema.empty_table())
         assert isinstance(empty, pl.DataFrame)
         self.dtypes = dict(empty.schema)
+        self.total_bytes = sum(os.path.getsize(f) for f in dataset.files)
 
+    def chunks(self) -> Any:
+        import polars as pl
 
-def run_parquet_dataset(options: Any, out_fmt: Any, summary: Any) -> None:
-    """``--engine ray`` on Parquet: Ray reads the file or folder (``ray.data.read_parquet``),
-    ``--jobs`` actors that each load the lexicon once resolve it block by block
-    (``map_batches``), and the driver writes the blocks in input order.
+        from namebridge.batch.formats import Chunk
 
-    The rows, columns and answers are those of the in-process run: a Parquet input
-    has no unreadable lines to mark, and an empty or null name becomes INVALID in
-    the actor as in-process. Only Parquet takes this path: Ray's CSV and JSON
-    readers stop at a ragged record or a bad JSON line (or drop it), and they do
-    not give the line number the in-process reader marks such a row with.
-    """
-    import polars as pl
-
-    from namebridge.batch.formats import ChunkWriter, Format
-    from namebridge.batch.runner import _check_columns, _results_frame
-
-    source = _ParquetColumns(options.input)
-    _check_columns(options, source, Format.PARQUET)      # type: ignore[arg-type]
-    jobs = options.jobs or len(os.sched_getaffinity(0)) or 1
-    writer = ChunkWriter(options.output, out_fmt)
-    started = False
-    ok = False
-    try:
-        # a CPU per actor, and one more for Ray Data's listing and reading tasks, which wait on the disk
-        # (with every CPU held by an actor they would never start)
-        started = start_ray(options.ray_address, jobs + 1)
         ray = _ray()
         context = ray.data.DataContext.get_current()
         context.execution_options.preserve_order = True
         context.enable_progress_bars = False
         logging.getLogger("ray.data").setLevel(logging.WARNING)   # no progress report every 10 s on stderr
-        lexicon = None if options.lexicon_dir is None else str(options.lexicon_dir)
-        # blocks of --chunk-size rows: a file read as one block would go to one actor only
-        blocks = ray.data.read_parquet(options.input).repartition(target_num_rows_per_block=options.chunk_size)
-        resolved = blocks.map_batches(
-            KeyResolver, fn_constructor_kwargs={
-                "lexicon": lexicon, "top_k": options.top_k, "column": options.column,
-                "lang_column": options.lang_column, "candidates_as_json": out_fmt in (Format.CSV, Format.TSV)},
-            concurrency=jobs, batch_format="pyarrow", batch_size=options.chunk_size)
-        try:
-            for table in resolved.iter_batches(batch_format="pyarrow", batch_size=None):
-                frame = pl.from_arrow(table)
-                assert isinstance(frame, pl.DataFrame)
-                writer.write(frame)
-                summary.rows += frame.height
-                summary.decisions.update(dict(frame["decision"].value_counts().iter_rows()))
-        except Exception as exc:    # noqa: BLE001 - a Ray task error wraps the actor's message
-            raise BatchInputError(f"the Ray run failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}",
-                                  fix="check --lexicon (a directory or a .nbx file every node can read)") from None
-        if not summary.rows:            # no rows: the header (or schema) the in-process run writes
-            empty = pl.from_arrow(source.schema.empty_table())
+        done = 0
+        batches = ray.data.read_parquet(self.path).iter_batches(batch_format="pyarrow", batch_size=self.chunk_size)
+        for table in batches:
+            frame = pl.from_arrow(table)
+            assert isinstance(frame, pl.DataFrame)
+            done += frame.height
+            yield Chunk(frame, {}, int(self.total_bytes * done / self.total_rows) if self.total_rows else 0)
+        if not done:
+            empty = pl.from_arrow(self.schema.empty_table())
             assert isinstance(empty, pl.DataFrame)
-            results = _results_frame([], [], top_k=options.top_k, candidates_as_json=out_fmt in (Format.CSV, Format.TSV))
-            writer.write(empty.hstack(results.select(c for c in results.columns if not c.startswith("__"))))
-        summary.resolved = summary.rows     # names sent to the actors (each deduplicates its own block)
-        ok = True
-    finally:
-        writer.close(ok=ok)
-        if started:
-            stop_ray()
+            yield Chunk(empty, {}, self.total_bytes)
+
+    def close(self) -> None:
+        pass

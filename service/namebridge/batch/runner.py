@@ -274,7 +274,6 @@ def make_resolver(options: BatchOptions) -> Resolver:
         from namebridge.batch.ray import RayResolver
 
         _check_top_k(options.top_k, settings_from_env().max_candidates_limit)
-
         lexicon = None if options.lexicon_dir is None else str(options.lexicon_dir)
         return RayResolver(lexicon, top_k=options.top_k, actors=jobs, address=options.ray_address)
     from namebridge.matching.engine import Engine
@@ -447,29 +446,6 @@ def _mark_bad_rows(out: pl.DataFrame, bad_rows: dict[int, str]) -> pl.DataFrame:
 # --- the run -----------------------------------------------------------------------
 
 
-def _run_on_ray_dataset(options: BatchOptions, out_fmt: Format, stderr: TextIO, started: float) -> int:
-    """``--engine ray`` on a Parquet file or folder: read and resolved by Ray (``batch/ray.py``)."""
-    from namebridge.batch.ray import run_parquet_dataset
-
-    _check_top_k(options.top_k, settings_from_env().max_candidates_limit)
-    summary = BatchSummary()
-    with _SignalsStopTheRun():
-        try:
-            run_parquet_dataset(options, out_fmt, summary)
-        except (KeyboardInterrupt, BatchInterrupted) as exc:
-            signum = exc.signum if isinstance(exc, BatchInterrupted) else signal.SIGINT
-            done = ("the output on stdout is incomplete" if options.output == STDIO
-                    else f"nothing written to {options.output!r} (the partial file is removed)")
-            print(f"namebridge: interrupted by {signal.Signals(signum).name}: Ray run stopped; {done}", file=stderr)
-            return EXIT_SIGNAL_BASE + signum
-    summary.seconds = time.perf_counter() - started
-    if not options.quiet:
-        print(summary.describe(), file=stderr)
-    if options.strict and summary.decisions.get(Decision.INVALID.value, 0):
-        return EXIT_INVALID_ROWS
-    return EXIT_OK
-
-
 def _check_columns(options: BatchOptions, reader: ChunkReader, fmt: Format) -> None:
     where = "stdin" if options.input == STDIO else repr(options.input)
     if fmt is Format.TEXT:
@@ -517,8 +493,11 @@ def run_batch(options: BatchOptions, *, stderr: TextIO | None = None) -> int:
     in_fmt = input_format(options.input, options.input_format)
     out_fmt = output_format(options.output, options.output_format)
     if options.engine == "ray" and in_fmt is Format.PARQUET and options.input != STDIO:
-        return _run_on_ray_dataset(options, out_fmt, stderr, started)
-    reader = open_reader(options.input, in_fmt, options.column, options.chunk_size)
+        from namebridge.batch.ray import RayDataReader
+
+        reader: ChunkReader = RayDataReader(options.input, options.chunk_size)  # type: ignore[assignment]
+    else:
+        reader = open_reader(options.input, in_fmt, options.column, options.chunk_size)
     writer: ChunkWriter | None = None
     resolver: Resolver | None = None
     ok = False
