@@ -19,7 +19,10 @@ header) read with ``array.frombytes``. Sections are read one at a time with
 ``os.pread`` rather than through a memory map, so a load never holds the whole
 file: its peak RSS stays at or below a text load's.
 Columns of aliases that repeat (language, kind, source, tier, file) are stored
-as codes into a list of their values.
+as codes into a list of their values. A load builds no ``Alias``: the lexicon's
+aliases are those columns read as ``AliasColumns`` (``lexicon/columns.py``), an
+``Alias`` built when read; the index's dictionaries and token tuples are rebuilt
+with ``dict(zip(...))`` and ``map`` over slices of the stored arrays.
 
 The file is refused (``SnapshotError``, naming the file and the fix) when it is
 not a snapshot, when its format version or builder hash differ from this
