@@ -1,6 +1,6 @@
 # Namebridge: everything a fresh machine needs is done by these targets.
 #   make run    venv + install + generated code, then serve the bundled lexicon on 127.0.0.1:50051
-#   make test   the same set-up, then proto lint and the whole test suite
+#   make test   the same set-up (with the ray extra: tests/test_ray.py starts a local cluster on 127.0.0.1), then proto lint and the whole test suite
 #   make bench  the same set-up, then the benchmarks (ratios against baselines run in the same process tree)
 #   make soak   the same set-up, then mixed RPCs at 80% of measured capacity for SOAK_SECONDS (300) against a real server
 
@@ -20,8 +20,8 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+$(STAMP): pyproject.toml Makefile | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev,ray]'
 	touch $@
 
 install: $(STAMP)

@@ -89,6 +89,8 @@ def input_format(path: str, explicit: Format | None) -> Format:
         return explicit
     if path == STDIO:
         return Format.TEXT
+    if Path(path).is_dir():
+        return _folder_format(path)
     fmt = EXTENSIONS.get(Path(path).suffix.lower())
     if fmt is None:
         raise BatchInputError(
@@ -96,6 +98,17 @@ def input_format(path: str, explicit: Format | None) -> Format:
             fix="pass --format csv|tsv|parquet|ndjson|text",
         )
     return fmt
+
+
+def _folder_format(path: str) -> Format:
+    """The format of a folder's files (hidden files and ``_SUCCESS``-style markers aside): one, or an error."""
+    found = {EXTENSIONS.get(p.suffix.lower()) for p in Path(path).rglob("*")
+             if p.is_file() and not any(part[0] in "._" for part in p.relative_to(path).parts)}
+    if len(found) != 1 or None in found:
+        kinds = ", ".join(sorted(f.value if f else "unknown" for f in found)) or "no files"
+        raise BatchInputError(f"cannot tell one format for the files in folder {path!r} ({kinds})",
+                              fix="put files of one format in the folder (.parquet, .csv, .ndjson), or pass --format")
+    return found.pop()  # type: ignore[return-value]
 
 
 def output_format(path: str, explicit: Format | None) -> Format:
@@ -653,6 +666,9 @@ class ParquetReader(ChunkReader):
 
 def open_reader(path: str, fmt: Format, column: str, chunk_size: int) -> ChunkReader:
     """A reader for ``path`` in ``fmt``; raises :class:`BatchInputError` if it cannot be read."""
+    if path != STDIO and Path(path).is_dir():
+        raise BatchInputError(f"input {path!r} is a folder: only --engine ray reads folders, of Parquet files "
+                              "(docs/scaling.md, \"Ray\")", fix="pass one file, or a folder of .parquet files with --engine ray")
     if fmt is Format.TEXT:
         return TextReader(path, column, chunk_size)
     if fmt is Format.CSV:

@@ -59,7 +59,7 @@ from namebridge.batch.progress import BatchProgress
 from namebridge.batch.rows import Key, Resolver, Row, resolve_key
 from namebridge.errors import EXIT_INVALID_ROWS, EXIT_OK, EXIT_SIGNAL_BASE
 from namebridge.matching.results import Decision
-from namebridge.settings import DEFAULT_BATCH_CACHE_SIZE, DEFAULT_BATCH_CHUNK_SIZE
+from namebridge.settings import DEFAULT_BATCH_CACHE_SIZE, DEFAULT_BATCH_CHUNK_SIZE, settings_from_env
 
 #: the columns batch adds to every row, in this order (``candidates`` only with --top-k)
 RESULT_COLUMNS: tuple[str, ...] = (
@@ -255,6 +255,12 @@ class InProcessResolver:
             self.pool = None
 
 
+def _check_top_k(top_k: int | None, limit: int) -> None:
+    if top_k is not None and top_k > limit:
+        raise BatchInputError(f"--top-k {top_k} is above the limit of {limit}",
+                              fix=f"pass --top-k between 1 and {limit}")
+
+
 def make_resolver(options: BatchOptions) -> Resolver:
     """The in-process engine (with a worker pool) or a client of a running server."""
     if options.server:
@@ -267,15 +273,13 @@ def make_resolver(options: BatchOptions) -> Resolver:
     if options.engine == "ray":
         from namebridge.batch.ray import RayResolver
 
+        _check_top_k(options.top_k, settings_from_env().max_candidates_limit)
         lexicon = None if options.lexicon_dir is None else str(options.lexicon_dir)
         return RayResolver(lexicon, top_k=options.top_k, actors=jobs, address=options.ray_address)
     from namebridge.matching.engine import Engine
 
     engine = Engine.from_env(options.lexicon_dir)  # as `namebridge serve` loads it
-    limit = engine.settings.max_candidates_limit
-    if options.top_k is not None and options.top_k > limit:
-        raise BatchInputError(f"--top-k {options.top_k} is above the limit of {limit}",
-                              fix=f"pass --top-k between 1 and {limit}")
+    _check_top_k(options.top_k, engine.settings.max_candidates_limit)
     return InProcessResolver(engine, jobs=jobs, top_k=options.top_k, exact=options.exact)
 
 
@@ -488,7 +492,12 @@ def run_batch(options: BatchOptions, *, stderr: TextIO | None = None) -> int:
     _validate(options)
     in_fmt = input_format(options.input, options.input_format)
     out_fmt = output_format(options.output, options.output_format)
-    reader = open_reader(options.input, in_fmt, options.column, options.chunk_size)
+    if options.engine == "ray" and in_fmt is Format.PARQUET and options.input != STDIO:
+        from namebridge.batch.ray import RayDataReader
+
+        reader: ChunkReader = RayDataReader(options.input, options.chunk_size)  # type: ignore[assignment]
+    else:
+        reader = open_reader(options.input, in_fmt, options.column, options.chunk_size)
     writer: ChunkWriter | None = None
     resolver: Resolver | None = None
     ok = False

@@ -25,6 +25,7 @@ from typing import Callable, Collection, Iterable
 from namebridge.errors import InvalidArgument, NotFound
 from namebridge.lexicon.bundle import Bundle, load_bundle
 from namebridge.lexicon.calibration import CALIBRATION_FILE, Calibration, load_calibration
+from namebridge.lexicon.columns import alias_values
 from namebridge.lexicon.loader import COMPOUND, PERSON, Lexicon
 from namebridge.lexicon.model import Entity
 from namebridge.matching import features
@@ -89,9 +90,11 @@ class Engine:
         self._gender = [e.gender for e in self._entity_list]
         # entity position -> bit 1: a strong alias written in an abjad, bit 2: one written with vowels
         self._alias_scripts = bytearray(len(self._entity_list))
-        for position, alias in enumerate(self.index.aliases):
-            if alias.tier == "strong":
-                self._alias_scripts[self.index.alias_entity[position]] |= 1 if self.index.alias_abjad[position] else 2
+        scripts = self._alias_scripts
+        for tier, entity, abjad in zip(alias_values(self.index.aliases, "tier"), self.index.alias_entity,
+                                       self.index.alias_abjad):
+            if tier == "strong":
+                scripts[entity] |= 1 if abjad else 2
         self._loaded_at = datetime.now(timezone.utc)
         self.analyzer = QueryAnalyzer(self.index, settings, key_table=key_table, morphology=morphology,
                                       wordlists=wordlists, script_rules=script_rules)
@@ -443,7 +446,7 @@ class Engine:
     def info(self) -> LexiconInfo:
         """What is loaded, which version, which settings."""
         by_type = Counter(e.type for e in self._entity_list)
-        by_language = Counter(a.language for a in self.lexicon.aliases)
+        by_language = Counter(alias_values(self.lexicon.aliases, "language"))
         return LexiconInfo(
             version=self.lexicon.version, entity_count=len(self._entity_list),
             alias_count=len(self.lexicon.aliases), counts_by_type=dict(sorted(by_type.items())),

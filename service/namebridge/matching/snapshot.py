@@ -19,7 +19,10 @@ header) read with ``array.frombytes``. Sections are read one at a time with
 ``os.pread`` rather than through a memory map, so a load never holds the whole
 file: its peak RSS stays at or below a text load's.
 Columns of aliases that repeat (language, kind, source, tier, file) are stored
-as codes into a list of their values.
+as codes into a list of their values. A load builds no ``Alias``: the lexicon's
+aliases are those columns read as ``AliasColumns`` (``lexicon/columns.py``), an
+``Alias`` built when read; the index's dictionaries and token tuples are rebuilt
+with ``dict(zip(...))`` and ``map`` over slices of the stored arrays.
 
 The file is refused (``SnapshotError``, naming the file and the fix) when it is
 not a snapshot, when its format version or builder hash differ from this
@@ -39,7 +42,8 @@ import struct
 import sys
 import tempfile
 from array import array
-from itertools import accumulate
+import operator
+from itertools import accumulate, compress, repeat
 from dataclasses import astuple
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,6 +51,7 @@ from typing import TYPE_CHECKING, Any
 
 from namebridge.errors import NamebridgeError, Problem
 from namebridge.lexicon.bundle import TABLE_FOLDERS, bundle_with_tables
+from namebridge.lexicon.columns import CODED_FIELDS, AliasColumns
 from namebridge.lexicon.loader import Lexicon
 from namebridge.lexicon.model import Alias, Entity
 from namebridge.matching.index import AliasIndex, VocabularyToken
@@ -63,7 +68,9 @@ _TYPECODES = {"u8": "B", "u32": "I", "f64": "d"}
 FORMAT_VERSION = 2
 #: the lexicon-level files a snapshot copies to rebuild the tables (with the table folders)
 REFERENCE_FILES = ("languages.tsv",)
-_ALIAS_CODED = ("language", "kind", "source", "tier", "path")
+_ALIAS_CODED = CODED_FIELDS
+#: the yes/no fields of a vocabulary token, one u8 section each (a new flag: one more name here)
+_VOCABULARY_FLAGS = ("abjad", "common", "acronym")
 #: the index's maps from a key to vocabulary ids, stored alike
 _MAPS = ("by_full", "by_skeleton", "by_full_deletion", "by_skeleton_deletion", "by_base")
 _PACKAGE = Path(__file__).resolve().parents[1]
@@ -232,10 +239,12 @@ def write_snapshot(engine: "Engine", path: Path | str) -> dict[str, Any]:
         raise ValueError("by_text is not the vocabulary's texts")
     w.strs("vocabulary.text", [vt.text for vt in vocabulary])
     w.json("vocabulary.keys", [astuple(vt.keys) for vt in vocabulary])
-    w.array("vocabulary.abjad", "u8", [vt.abjad for vt in vocabulary])
+    token_fields = {f.name for f in dataclasses.fields(VocabularyToken)}
+    if token_fields != {"text", "keys", "weight", "postings", *_VOCABULARY_FLAGS}:
+        raise ValueError(f"VocabularyToken fields {sorted(token_fields)}: list a new flag in _VOCABULARY_FLAGS")
+    for flag in _VOCABULARY_FLAGS:
+        w.array(f"vocabulary.{flag}", "u8", [getattr(vt, flag) for vt in vocabulary])
     w.array("vocabulary.weight", "f64", [vt.weight for vt in vocabulary])
-    w.array("vocabulary.common", "u8", [vt.common for vt in vocabulary])
-    w.array("vocabulary.acronym", "u8", [vt.acronym for vt in vocabulary])
     w.array("vocabulary.posting_start", "u32", accumulate([0] + [len(vt.postings) for vt in vocabulary]))
     w.array("vocabulary.posting", "u32", [p for vt in vocabulary for p in vt.postings])
     for name in _MAPS:
@@ -333,10 +342,6 @@ class _Reader:
         values = self.json(f"{name}.values")
         return [values[c] for c in self.array(f"{name}.codes", "u32")]
 
-    def coded_iter(self, name: str) -> Any:
-        """The values of a coded column one at a time (no list of a million references)."""
-        return map(self.json(f"{name}.values").__getitem__, self.array(f"{name}.codes", "u32"))
-
 
 def _token_keys(fields: list[Any]) -> TokenKeys:
     """A ``TokenKeys`` from its JSON fields: strings, lists of strings, lists of lists of strings."""
@@ -425,24 +430,28 @@ def load_snapshot(path: Path | str, settings: Settings) -> "Engine":
     return Engine.from_bundle(bundle, settings, index=index)
 
 
+def _slices(flat: list[int], start: array) -> Any:
+    """``flat[start[i]:start[i + 1]]`` for each i, as lists (iterated in C, no Python per item)."""
+    return map(flat.__getitem__, map(slice, start, start[1:]))
+
+
 def _lexicon_and_index(reader: _Reader, meta: dict[str, Any], path: Path,
                        header: dict[str, Any]) -> tuple[Lexicon, AliasIndex]:
     ids = reader.strs("entity.id")
     types = reader.coded("entity.type")
     names = reader.strs("entity.name")
-    external = reader.json("entity.external_ids")
+    external = [tuple(map(tuple, x)) for x in reader.json("entity.external_ids")]
     genders = reader.coded("entity.gender")
-    starts = reader.array("entity.alias_start", "u32")
-    texts = reader.strs("alias.text")
-    columns = {c: reader.coded_iter(f"alias.{c}") for c in _ALIAS_CODED}
-    lines = reader.array("alias.line", "u32")
-    owners = (ids[i] for i in range(len(ids)) for _ in range(starts[i + 1] - starts[i]))
-    aliases = tuple(map(Alias, owners, texts, columns["language"], columns["kind"], columns["source"],
-                        columns["tier"], columns["path"], lines))
-    del texts, columns, lines
-    entities = {eid: Entity(eid, types[i], names[i], tuple(tuple(x) for x in external[i]),
-                            aliases[starts[i]:starts[i + 1]], genders[i])
-                for i, eid in enumerate(ids)}
+    starts = reader.array("entity.alias_start", "u32").tolist()
+    alias_entity = reader.array("index.alias_entity", "u32")
+    count = starts[-1]
+    # the aliases stay columns: an Alias is built when something reads it (lexicon/columns.py)
+    aliases = AliasColumns(entity_ids=ids, owner=alias_entity[:count], texts=reader.strs("alias.text"),
+                           coded={c: (reader.json(f"alias.{c}.values"), reader.array(f"alias.{c}.codes", "u32"))
+                                  for c in _ALIAS_CODED},
+                           lines=reader.array("alias.line", "u32"))
+    owned = map(aliases.reordered, map(range, starts, starts[1:]))
+    entities = dict(zip(ids, map(Entity, ids, types, names, external, owned, genders)))
     lexicon = Lexicon(
         directory=path, entities=entities, aliases=aliases,
         entity_types=frozenset(meta["entity_types"]), name_structures=dict(meta["name_structures"]),
@@ -453,33 +462,35 @@ def _lexicon_and_index(reader: _Reader, meta: dict[str, Any], path: Path,
 
     vocabulary_texts = reader.strs("vocabulary.text")
     keys = reader.json("vocabulary.keys")
-    abjad = reader.array("vocabulary.abjad", "u8")
     weight = reader.array("vocabulary.weight", "f64")
-    common = reader.array("vocabulary.common", "u8")
-    acronym = reader.array("vocabulary.acronym", "u8")
     posting_start = reader.array("vocabulary.posting_start", "u32")
     postings = reader.array("vocabulary.posting", "u32")
-    vocabulary = [VocabularyToken(text, _token_keys(keys[v]), bool(abjad[v]), weight[v], bool(common[v]),
-                                  bool(acronym[v]), postings[posting_start[v]:posting_start[v + 1]])
+    vocabulary = [VocabularyToken(text, _token_keys(keys[v]), False, weight[v],
+                                  postings=postings[posting_start[v]:posting_start[v + 1]])
                   for v, text in enumerate(vocabulary_texts)]
+    for flag in _VOCABULARY_FLAGS:
+        for vt, value in zip(vocabulary, reader.array(f"vocabulary.{flag}", "u8")):
+            setattr(vt, flag, bool(value))
     maps = []
     for name in _MAPS:
-        start = reader.array(f"{name}.start", "u32")
+        start = reader.array(f"{name}.start", "u32").tolist()
         values = reader.array(f"{name}.value", "u32").tolist()     # the index holds lists
-        maps.append({key: values[start[i]:start[i + 1]] for i, key in enumerate(reader.strs(f"{name}.key"))})
-    token_start = reader.array("index.alias_token_start", "u32")
-    tokens = reader.array("index.alias_token", "u32")
-    alias_tokens = [tuple(tokens[token_start[i]:token_start[i + 1]]) for i in range(len(token_start) - 1)]
-    extra = reader.array("index.extra_alias", "u32")
+        maps.append(dict(zip(reader.strs(f"{name}.key"), _slices(values, start))))
+    token_start = reader.array("index.alias_token_start", "u32").tolist()
+    tokens = reader.array("index.alias_token", "u32").tolist()
+    alias_tokens = list(map(tuple, _slices(tokens, token_start)))
+    del tokens
+    positions = array("I", range(count))
+    positions.extend(reader.array("index.extra_alias", "u32"))
     # the fields AliasIndex.__post_init__ derives are read, not derived again: build it without running it
     index = object.__new__(AliasIndex)
-    fields = dict(vocabulary=vocabulary, by_text={t: v for v, t in enumerate(vocabulary_texts)},
+    fields = dict(vocabulary=vocabulary, by_text=dict(zip(vocabulary_texts, range(len(vocabulary_texts)))),
                   **dict(zip(_MAPS, maps)),
-                  aliases=aliases + tuple(aliases[p] for p in extra), alias_tokens=alias_tokens,
-                  alias_entity=reader.array("index.alias_entity", "u32"), entity_ids=list(ids),
+                  aliases=aliases.reordered(positions), alias_tokens=alias_tokens,
+                  alias_entity=alias_entity, entity_ids=list(ids),
                   alias_abjad=bytearray(reader.array("index.alias_abjad", "u8").tobytes()),
                   alias_with_initials=frozenset(reader.array("index.alias_with_initials", "u32")),
-                  by_bag=_bags(reader, alias_tokens))
+                  by_bag=_bags(reader))
     if set(fields) != {f.name for f in dataclasses.fields(AliasIndex)}:
         raise SnapshotError(path, "does not hold every field of this build's index", "compile it again")
     for name, value in fields.items():
@@ -487,16 +498,12 @@ def _lexicon_and_index(reader: _Reader, meta: dict[str, Any], path: Path,
     return lexicon, index
 
 
-def _bags(reader: _Reader, alias_tokens: list[tuple[int, ...]]) -> dict[tuple[int, ...], int | list[int]]:
-    """``AliasIndex.by_bag`` as stored: a bag's key reuses its first alias's token tuple when equal."""
-    start = reader.array("index.bag_start", "u32").tolist()
-    tokens = reader.array("index.bag_token", "u32").tolist()
+def _bags(reader: _Reader) -> dict[tuple[int, ...], int | list[int]]:
+    """``AliasIndex.by_bag``: sorted tokens -> the alias position, or the list of them when several."""
+    keys = map(tuple, _slices(reader.array("index.bag_token", "u32").tolist(), reader.array("index.bag_start", "u32")))
     alias_start = reader.array("index.bag_alias_start", "u32").tolist()
     positions = reader.array("index.bag_alias", "u32").tolist()
-    out: dict[tuple[int, ...], int | list[int]] = {}
-    for i in range(len(start) - 1):
-        first, end = alias_start[i], alias_start[i + 1]
-        own = alias_tokens[positions[first]]
-        key = tuple(tokens[start[i]:start[i + 1]])
-        out[own if own == key else key] = positions[first] if end - first == 1 else positions[first:end]
-    return out
+    found: list[int | list[int]] = list(map(positions.__getitem__, alias_start[:-1]))
+    for i in compress(range(len(found)), map(operator.gt, map(operator.sub, alias_start[1:], alias_start), repeat(1))):
+        found[i] = positions[alias_start[i]:alias_start[i + 1]]
+    return dict(zip(keys, found))
