@@ -20,12 +20,13 @@ The rules are stated in docs/design.md, "Mention annotation".
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Collection
 from pathlib import Path
 
 from namebridge.annotation.words import Word
 from namebridge.errors import DataFileError, Problem
 from namebridge.text.normalize import NormalizationTables, normalize_text
-from namebridge.tsv import read_table
+from namebridge.tsv import Row, read_table
 
 ORDINARY_WORDS_FILE = "names_also_words.tsv"
 ADJECTIVE_ENDINGS_FILE = "adjective_endings.tsv"
@@ -77,21 +78,14 @@ class ContextLists:
                 markers[row["position"]].add(marker)
         endings: dict[str, str] = {}
         for row in read_table(directory / ADJECTIVE_ENDINGS_FILE, ("ending", "not_after", "note"), problems):
-            ending = normalize_text(row["ending"], tables)
-            if not ending or " " in ending:
-                problems.append(row.problem(f"ending {row['ending']!r} is not one token"))
-            elif ending in endings:
-                problems.append(row.problem(f"duplicate ending {row['ending']!r} (after normalisation)"))
-            else:
+            ending = _one_token(row, "ending", endings, tables, problems, " (after normalisation)")
+            if ending is not None:
                 endings[ending] = "" if row["not_after"] == "-" else normalize_text(row["not_after"], tables)
         list_words: set[str] = set()
         for row in read_table(directory / LIST_WORDS_FILE, ("word", "language", "note"), problems):
-            word = normalize_text(row["word"], tables)
-            if not word or " " in word:
-                problems.append(row.problem(f"word {row['word']!r} is not one token"))
-            elif word in list_words:
-                problems.append(row.problem(f"duplicate word {row['word']!r}"))
-            list_words.add(word)
+            word = _one_token(row, "word", list_words, tables, problems)
+            if word is not None:
+                list_words.add(word)
         if problems:
             raise DataFileError(problems)
         return cls(frozenset(ordinary), frozenset(markers["suffix"]), frozenset(markers["prefix"]),
@@ -155,3 +149,15 @@ def _only_space(gap: str) -> bool:
     return not gap.strip()
 
 
+def _one_token(row: Row, column: str, seen: Collection[str], tables: NormalizationTables,
+               problems: list[Problem], duplicate_note: str = "") -> str | None:
+    """The row's ``column`` normalised, if it is one token not ``seen`` before; else a problem
+    naming the row, and None."""
+    value = normalize_text(row[column], tables)
+    if not value or " " in value:
+        problems.append(row.problem(f"{column} {row[column]!r} is not one token"))
+        return None
+    if value in seen:
+        problems.append(row.problem(f"duplicate {column} {row[column]!r}{duplicate_note}"))
+        return None
+    return value
